@@ -1,0 +1,27 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "IoT Fleet",
+    "summary": "Connected objects, their life cycle, activation and a device API",
+    "version": "18.0.1.0.0",
+    "category": "Services/IoT",
+    "website": "https://github.com/iot-fleet-billing/iot-fleet-billing",
+    "author": "IoT Fleet Billing",
+    "license": "AGPL-3",
+    "application": True,
+    "depends": ["base", "mail", "product"],
+    "data": [
+        "security/security.xml",
+        "security/ir.model.access.csv",
+        "data/iot_device_state_data.xml",
+        "views/iot_device_views.xml",
+        "views/iot_device_event_views.xml",
+        "views/iot_device_type_views.xml",
+        "views/iot_device_state_views.xml",
+        "views/iot_device_transition_views.xml",
+        "views/iot_device_tag_views.xml",
+        "wizards/iot_device_activate_wizard_views.xml",
+        "wizards/iot_device_transition_wizard_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": ["demo/iot_fleet_demo.xml"],
+}

@@ -1,0 +1,10 @@
+from . import (
+    iot_device,
+    iot_device_event,
+    iot_device_state,
+    iot_device_tag,
+    iot_device_transition,
+    iot_device_type,
+    ir_http,
+    res_users,
+)

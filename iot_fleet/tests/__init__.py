@@ -1,0 +1,1 @@
+from . import test_api_http, test_jsonrpc, test_lifecycle, test_multicompany, test_payload
