@@ -482,8 +482,10 @@ class IotDevice(models.Model):
                 "company": device.company_id.name,
                 "state": device.state_id.code,
                 "base_status": device.base_status,
-                "activation_date": device.activation_date and device.activation_date.isoformat(),
-                "end_date": device.end_date and device.end_date.isoformat(),
+                "activation_date": device.activation_date.isoformat()
+                if device.activation_date
+                else None,
+                "end_date": device.end_date.isoformat() if device.end_date else None,
                 "attributes": device.attributes or {},
                 "tags": device.tag_ids.mapped("name"),
                 "allowed_transitions": device.allowed_transition_ids.mapped("code"),

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Benchmark device creation against a running server (./scripts/run).
+
+Creates devices through ``POST /iot/api/v1/devices`` in lists of 1,000 and, as the
+baseline measured in the same run, through one JSON-RPC ``create`` per device, and
+prints devices/s for both and their ratio.
+
+    ./scripts/run &                      # serves iot_demo on :8069
+    .venv/bin/python scripts/bench_fleet.py [--count 100000] [--baseline-count 100000]
+
+An API key is made with ./scripts/api-key unless --key and --login are given.
+"""
+
+import argparse
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def gateway_key(name):
+    out = subprocess.run(
+        [str(ROOT / "scripts" / "api-key"), name],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    login = re.search(r"Integration user: (\S+)", out).group(1)
+    key = re.search(r"API key \(shown once\): (\S+)", out).group(1)
+    return login, key
+
+
+def jsonrpc(session, url, service, method, *args):
+    response = session.post(
+        f"{url}/jsonrpc",
+        json={
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {"service": service, "method": method, "args": list(args)},
+        },
+        timeout=120,
+    )
+    response.raise_for_status()
+    body = response.json()
+    if "error" in body:
+        raise RuntimeError(body["error"]["data"]["message"])
+    return body["result"]
+
+
+def bench_api(session, url, key, prefix, count, batch):
+    headers = {"Authorization": f"Bearer {key}"}
+    created = 0
+    started = time.perf_counter()
+    for start in range(0, count, batch):
+        devices = [
+            {"identifier": f"{prefix}{index:07d}", "serial": f"S{index}"}
+            for index in range(start, min(start + batch, count))
+        ]
+        response = session.post(
+            f"{url}/iot/api/v1/devices", json=devices, headers=headers, timeout=300
+        )
+        response.raise_for_status()
+        created += response.json()["created"]
+    elapsed = time.perf_counter() - started
+    if created != count:
+        sys.exit(f"expected {count} devices created through the API, got {created}")
+    return elapsed
+
+
+def bench_jsonrpc(session, url, db, uid, key, prefix, count):
+    started = time.perf_counter()
+    for index in range(count):
+        jsonrpc(
+            session,
+            url,
+            "object",
+            "execute_kw",
+            db,
+            uid,
+            key,
+            "iot.device",
+            "create",
+            [{"identifier": f"{prefix}{index:07d}", "serial": f"S{index}"}],
+        )
+    return time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://localhost:8069")
+    parser.add_argument("--db", default="iot_demo")
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument(
+        "--baseline-count",
+        type=int,
+        default=None,
+        help="devices created one JSON-RPC call each; at about 30/s the baseline samples "
+        "2,000 by default (its per-device cost does not fall with the count)",
+    )
+    parser.add_argument("--login")
+    parser.add_argument("--key")
+    args = parser.parse_args()
+    baseline_count = args.baseline_count or min(args.count, 2000)
+    session = requests.Session()
+    try:
+        session.get(f"{args.url}/web/login", timeout=10)
+    except requests.ConnectionError:
+        sys.exit(f"no server at {args.url}: start one with ./scripts/run")
+    login, key = (args.login, args.key) if args.key else gateway_key("bench")
+    uid = jsonrpc(session, args.url, "common", "authenticate", args.db, login, key, {})
+    if not uid:
+        sys.exit(f"the key does not authenticate {login} on {args.db}")
+    run = time.strftime("%H%M%S")
+    api_s = bench_api(session, args.url, key, f"BA{run}_", args.count, args.batch)
+    rpc_s = bench_jsonrpc(session, args.url, args.db, uid, key, f"BR{run}_", baseline_count)
+    api_rate = args.count / api_s
+    rpc_rate = baseline_count / rpc_s
+    rows = [
+        ("POST /iot/api/v1/devices, lists of %d" % args.batch, args.count, api_s, api_rate),
+        ("baseline: JSON-RPC create per device", baseline_count, rpc_s, rpc_rate),
+    ]
+    print(f"\n{'path':<44} {'devices':>9} {'seconds':>9} {'devices/s':>10}")
+    for name, count, seconds, rate in rows:
+        print(f"{name:<44} {count:>9,} {seconds:>9.1f} {rate:>10,.0f}")
+    ratio = api_rate / rpc_rate
+    print(f"\nratio API / baseline: {ratio:.1f}x")
+    print(
+        "targets: >= 1,000 devices/s through the API: %s; >= 10x the baseline: %s"
+        % ("met" if api_rate >= 1000 else "MISSED", "met" if ratio >= 10 else "MISSED")
+    )
+
+
+if __name__ == "__main__":
+    main()
