@@ -7,6 +7,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 from odoo.osv import expression
 
+from odoo.addons.base.models.res_partner import _tz_get
+
 from ..core import payload as payload_core
 from ..exceptions import IotApiError
 
@@ -66,6 +68,9 @@ class IotDevice(models.Model):
         copy=False,
     )
     base_status = fields.Selection(related="state_id.base_status", store=True, index=True)
+    tz = fields.Selection(
+        _tz_get, string="Time Zone", help="Where the device is: reads its local times."
+    )
     activation_date = fields.Date(tracking=True, copy=False)
     end_date = fields.Date(tracking=True, copy=False)
     attributes = fields.Json()

@@ -1,6 +1,7 @@
 """The device API through real HTTP requests with a bearer key."""
 
 import json
+import re
 
 from odoo.tests import HttpCase, tagged
 
@@ -192,8 +193,8 @@ class TestDeviceHttpApi(IotFleetFixtures, HttpCase):
         self.assertTrue(document["openapi"].startswith("3."))
         routes = set()
         for rule in self.env["ir.http"].routing_map().iter_rules():
-            if rule.rule.startswith(API):
-                path = rule.rule.replace("<string:", "{").replace("<", "{").replace(">", "}")
+            if rule.rule.startswith(("/iot/api/", "/iot/usage/")):
+                path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
                 for method in rule.methods or ():
                     if method not in ("HEAD", "OPTIONS"):
                         routes.add((path, method.lower()))

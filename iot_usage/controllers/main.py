@@ -1,0 +1,162 @@
+import json
+import uuid
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.http import request
+
+from odoo.addons.iot_fleet.controllers.main import (
+    API,
+    IotApiController,
+    api_route,
+    error_response,
+)
+from odoo.addons.iot_fleet.core import openapi as fleet_openapi
+from odoo.addons.iot_fleet.exceptions import IotApiError
+
+from ..core import openapi
+
+MAX_UPLOAD_BYTES = 256 * 1024 * 1024
+# Query parameters of the quick form and the record fields they feed.
+QUICK_FORM_PARAMS = {
+    "ref": "ref",
+    "intcounter": "int_counter",
+    "intcounter2": "int_counter2",
+    "intcounter3": "int_counter3",
+    "intcounter4": "int_counter4",
+    "intcounter5": "int_counter5",
+    "temperature": "temperature",
+    "dtu": "dtu",
+    "dt": "dt",
+}
+
+
+class IotUsageApi(IotApiController):
+    """Usage endpoints: one ingestion path (``iot.usage.record._ingest``) for all."""
+
+    def _usage_call(self, func, status=200):
+        try:
+            with request.env.cr.savepoint():
+                result = func()
+        except IotApiError as exc:
+            return request.make_json_response(exc.to_dict(), status=exc.status)
+        except AccessError as exc:
+            return error_response(403, "forbidden", exc.args[0])
+        except (UserError, ValidationError) as exc:
+            return error_response(400, "invalid", exc.args[0])
+        return request.make_json_response(result, status=status)
+
+    def _records_env(self, source):
+        return request.env["iot.usage.record"].with_context(
+            iot_origin="http",
+            iot_usage_source=source,
+            iot_usage_request_ref=request.httprequest.headers.get("X-Request-Id")
+            or uuid.uuid4().hex,
+        )
+
+    @api_route(
+        "/iot/usage/<string:egroup>/<string:eid>/<string:device>", methods=["GET", "PUT", "POST"]
+    )
+    def quick_form(self, egroup, eid, device, **params):
+        unknown = sorted(set(params) - set(QUICK_FORM_PARAMS))
+        if unknown:
+            return error_response(
+                400,
+                "invalid",
+                f"unknown parameter {unknown[0]}",
+                [{"field": name, "message": "unknown parameter"} for name in unknown],
+            )
+        record = {"device": device, "egroup": egroup, "eid": eid}
+        for name, value in params.items():
+            record[QUICK_FORM_PARAMS[name]] = value
+        record["src_ip"] = request.httprequest.remote_addr
+
+        def ingest():
+            return self._records_env("form")._ingest([record], "form", lenient=True)["summary"]
+
+        response = self._usage_call(ingest)
+        # A rejected reading is an error for the sender, but stays quarantined (the
+        # savepoint above is released): nothing is lost.
+        body = json.loads(response.get_data())
+        if response.status_code == 200 and body["rejected"]:
+            rejection = body["rejected"][0]
+            return error_response(
+                400, rejection["code"], rejection["message"], [dict(rejection, index=0)]
+            )
+        return response
+
+    @api_route(f"{API}/usage", methods=["POST"])
+    def post_usage(self, **kwargs):
+        def ingest():
+            body = self._json_body()
+            if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+                raise IotApiError(
+                    'The body must be {"records": [...]}.',
+                    details=[{"field": "records", "message": "must be a list"}],
+                )
+            return (
+                self._records_env("json")
+                .with_context(iot_usage_source="json")
+                .ingest(body["records"])
+            )
+
+        return self._usage_call(ingest)
+
+    @api_route(f"{API}/usage/upload", methods=["POST"])
+    def upload_usage(self, **kwargs):
+        def upload():
+            files = list(request.httprequest.files.values())
+            if len(files) != 1:
+                raise IotApiError(
+                    "Send exactly one file, as multipart/form-data.",
+                    details=[{"field": "file", "message": "one file expected"}],
+                )
+            storage = files[0]
+            content = storage.read(MAX_UPLOAD_BYTES + 1)
+            if len(content) > MAX_UPLOAD_BYTES:
+                raise IotApiError("The file is too large.", code="too_large", status=413)
+            filename = storage.filename or "upload"
+            request.env["iot.usage.record"].check_access("create")
+            upload = (
+                request.env["iot.usage.upload"]
+                .with_context(iot_origin="http")
+                ._create_from_file(filename, content)
+            )
+            upload._schedule()
+            return upload._summary()
+
+        return self._usage_call(upload, status=202)
+
+    @api_route(f"{API}/usage/uploads/<int:upload_id>", methods=["GET"])
+    def get_upload(self, upload_id, **kwargs):
+        def read():
+            upload = request.env["iot.usage.upload"].search([("id", "=", upload_id)])
+            if not upload:
+                raise IotApiError("No such upload.", code="not_found", status=404)
+            return upload._summary()
+
+        return self._usage_call(read)
+
+    @api_route(f"{API}/usage/preview", methods=["GET"])
+    def preview(self, calculator=None, device=None, month=None, **kwargs):
+        def compute():
+            missing = [
+                name
+                for name, value in (
+                    ("calculator", calculator),
+                    ("device", device),
+                    ("month", month),
+                )
+                if not value
+            ]
+            if missing:
+                raise IotApiError(
+                    f"{missing[0]} is required.",
+                    details=[{"field": name, "message": "required"} for name in missing],
+                )
+            return request.env["iot.usage.calculator"].api_preview(calculator, device, month)
+
+        return self._usage_call(compute)
+
+    def _openapi_document(self):
+        document = super()._openapi_document()
+        return fleet_openapi.add_paths(document, openapi.USAGE_PATHS, openapi.USAGE_SCHEMAS)

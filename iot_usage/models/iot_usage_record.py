@@ -1,0 +1,392 @@
+import datetime
+import json
+import logging
+
+from psycopg2.extras import Json, execute_values
+
+from odoo import _, api, fields, models
+
+from odoo.addons.iot_fleet.exceptions import IotApiError
+
+from ..core import (
+    mediation,
+    records as records_core,
+)
+from ..fields import BigInteger
+
+_logger = logging.getLogger(__name__)
+
+SOURCES = [
+    ("form", "Quick Form"),
+    ("json", "JSON Batch"),
+    ("jsonrpc", "JSON-RPC"),
+    ("xlsx", "Excel"),
+    ("csv", "CSV"),
+    ("replay", "Replay"),
+]
+STATES = [("new", "New"), ("excluded", "Excluded"), ("rated", "Rated"), ("billed", "Billed")]
+# The columns ingestion writes, in the order of the VALUES rows.
+INSERT_COLUMNS = (
+    "company_id",
+    "device_id",
+    "egroup",
+    "eid",
+    "event_ref",
+    "dtu",
+    "dt_device",
+    "int_counter",
+    "int_counter2",
+    "int_counter3",
+    "int_counter4",
+    "int_counter5",
+    "temperature",
+    "data",
+    "src_ip",
+    "source",
+    "received_at",
+    "upload_id",
+    "request_ref",
+    "state",
+    "excluded_reason",
+    "quantity",
+)
+
+
+class IotUsageRecord(models.Model):
+    """One reading of a device: a lean row, written by the million.
+
+    No chatter and no ORM on the way in: ``_ingest`` validates and mediates in plain
+    Python and stores a whole batch with one ``INSERT ... ON CONFLICT DO NOTHING``.
+    """
+
+    _name = "iot.usage.record"
+    _description = "Usage Record"
+    _order = "dtu desc, id desc"
+    _log_access = False
+    _rec_name = "event_ref"
+
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    device_id = fields.Many2one(
+        "iot.device", required=True, ondelete="restrict", readonly=True, index=True
+    )
+    egroup = fields.Char(string="Event Group", required=True, readonly=True)
+    eid = fields.Char(string="Record Type", required=True, readonly=True)
+    event_ref = fields.Char(string="Event Reference", readonly=True)
+    dtu = fields.Datetime(string="Time of Use (UTC)", required=True, readonly=True)
+    dt_device = fields.Datetime(string="Device Time", readonly=True)
+    int_counter = BigInteger(readonly=True, aggregator="sum")
+    int_counter2 = BigInteger(readonly=True)
+    int_counter3 = BigInteger(readonly=True)
+    int_counter4 = BigInteger(readonly=True)
+    int_counter5 = BigInteger(readonly=True)
+    temperature = fields.Float(readonly=True, aggregator="avg")
+    data = fields.Json(readonly=True)
+    src_ip = fields.Char(string="Source IP", readonly=True)
+    source = fields.Selection(SOURCES, required=True, readonly=True)
+    received_at = fields.Datetime(required=True, readonly=True)
+    upload_id = fields.Many2one("iot.usage.upload", readonly=True, index="btree_not_null")
+    request_ref = fields.Char(string="Request", readonly=True)
+    state = fields.Selection(STATES, required=True, default="new", index=True, readonly=True)
+    excluded_reason = fields.Char(readonly=True)
+    quantity = fields.Float(
+        digits=(16, 6), readonly=True, help="The billable quantity mediation gave the record."
+    )
+    rating_id = fields.Many2one("iot.usage.rating", readonly=True, index="btree_not_null")
+    device_identifier = fields.Char(related="device_id.identifier", string="DeviceId")
+    data_text = fields.Text(string="Data (JSON)", compute="_compute_data_text")
+
+    @api.depends("data")
+    def _compute_data_text(self):
+        for record in self:
+            record.data_text = (
+                json.dumps(record.data, indent=2, sort_keys=True) if record.data else False
+            )
+
+    def init(self):
+        cr = self.env.cr
+        # Idempotency: a sender repeating a record with a reference stores nothing more,
+        # even from concurrent requests.
+        cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS iot_usage_record_event_ref_uniq
+               ON iot_usage_record (company_id, device_id, egroup, eid, event_ref)
+               WHERE event_ref IS NOT NULL"""
+        )
+        cr.execute(
+            """CREATE INDEX IF NOT EXISTS iot_usage_record_device_dtu_idx
+               ON iot_usage_record (device_id, dtu)"""
+        )
+        cr.execute(
+            """CREATE INDEX IF NOT EXISTS iot_usage_record_company_dtu_idx
+               ON iot_usage_record (company_id, dtu)"""
+        )
+
+    # ------------------------------------------------------------------
+    # Ingestion
+    # ------------------------------------------------------------------
+
+    @api.model
+    def ingest(self, records):
+        """Store usage records (JSON-RPC): ``{"accepted", "duplicates", "excluded",
+        "rejected": [{"index", "code", "field", "message"}]}``."""
+        source = self.env.context.get("iot_usage_source", "jsonrpc")
+        if not isinstance(records, list):
+            raise IotApiError(
+                _("records must be a list of usage records."),
+                details=[{"field": "records", "message": "must be a list"}],
+            )
+        if len(records) > records_core.MAX_RECORDS_PER_REQUEST:
+            raise IotApiError(
+                _(
+                    "At most %(max)s records per request, got %(count)s.",
+                    max=records_core.MAX_RECORDS_PER_REQUEST,
+                    count=len(records),
+                ),
+                code="too_many",
+                status=413,
+            )
+        result = self._ingest(records, source)
+        return result["summary"]
+
+    @api.model
+    def _ingest(self, raws, source, lenient=False, upload=None, request_ref=None, row_numbers=None):
+        """Validate, mediate and store a batch of raw records for the current company.
+
+        Returns ``{"summary": {...}, "rejections": iot.usage.rejection}``. Valid records
+        are stored even when others are rejected; rejected ones go to the quarantine
+        with their payload and reason.
+        """
+        self.check_access("create")
+        company = self.env.company
+        now = fields.Datetime.now()
+        identifier_rules, other_rules = self.env["iot.usage.mediation.rule"]._compiled_rules(
+            company
+        )
+        rejected, parsed = [], []
+        for index, raw in enumerate(raws):
+            row, problems = records_core.parse_record(raw, now, lenient=lenient)
+            if problems:
+                rejected.append((index, raw, problems))
+                continue
+            if identifier_rules:
+                row, _reason = mediation.apply_rules(row, identifier_rules)
+            parsed.append((index, raw, row))
+        devices = self._resolve_devices(company, {row["device"] for _i, _r, row in parsed})
+        values, excluded = [], 0
+        context_ref = request_ref or self.env.context.get("iot_usage_request_ref")
+        for index, raw, row in parsed:
+            device = devices.get(row["device"])
+            if device is None:
+                rejected.append(
+                    (
+                        index,
+                        raw,
+                        [
+                            records_core.Problem(
+                                "device", "unknown_device", f"unknown device {row['device']}"
+                            )
+                        ],
+                    )
+                )
+                continue
+            device_id, device_tz = device
+            reason = None
+            # The quantity is IntCounter unless a mapping rule says otherwise.
+            row["quantity"] = row["int_counter"]
+            if other_rules:
+                row, reason = mediation.apply_rules(row, other_rules, device_tz=device_tz)
+            excluded += bool(reason)
+            values.append(
+                (
+                    company.id,
+                    device_id,
+                    row["egroup"],
+                    row["eid"],
+                    row["event_ref"],
+                    row["dtu"],
+                    row["dt_device"],
+                    row["int_counter"],
+                    row["int_counter2"],
+                    row["int_counter3"],
+                    row["int_counter4"],
+                    row["int_counter5"],
+                    row["temperature"],
+                    Json(row["data"]) if row["data"] is not None else None,
+                    row["src_ip"],
+                    source,
+                    now,
+                    upload.id if upload else None,
+                    context_ref,
+                    "excluded" if reason else "new",
+                    reason,
+                    row["quantity"],
+                )
+            )
+        stored = self._insert_rows(values)
+        new_stored = sum(1 for state in stored if state == "new")
+        excluded_stored = len(stored) - new_stored
+        rejections = self.env["iot.usage.rejection"]._quarantine(
+            rejected, source, upload=upload, request_ref=context_ref, row_numbers=row_numbers
+        )
+        summary = {
+            "accepted": new_stored,
+            "duplicates": len(values) - len(stored),
+            "excluded": excluded_stored,
+            "rejected": [
+                dict(problems[0].as_dict(), index=index)
+                for index, _raw, problems in sorted(rejected, key=lambda item: item[0])
+            ],
+        }
+        return {"summary": summary, "rejections": rejections}
+
+    def _insert_rows(self, values):
+        """One INSERT for the batch; duplicates by reference are skipped by the database."""
+        if not values:
+            return []
+        self.env["iot.device"].flush_model()
+        query = (
+            "INSERT INTO iot_usage_record (%s) VALUES %%s ON CONFLICT DO NOTHING RETURNING state"
+            % (", ".join(INSERT_COLUMNS))
+        )
+        rows = execute_values(self.env.cr._obj, query, values, page_size=len(values), fetch=True)
+        self.invalidate_model()
+        return [state for (state,) in rows]
+
+    @api.model
+    def _resolve_devices(self, company, identifiers):
+        """``{identifier: (device id, time zone)}`` for the company, creating unknown
+        devices when the company says so."""
+        if not identifiers:
+            return {}
+        Device = self.env["iot.device"]
+        Device.check_access("read")
+        Device.flush_model(["identifier", "company_id", "tz"])
+        self.env.cr.execute(
+            """SELECT identifier, id, tz FROM iot_device
+                WHERE company_id = %s AND identifier = ANY(%s)""",
+            [company.id, list(identifiers)],
+        )
+        found = {
+            identifier: (device_id, tz) for identifier, device_id, tz in self.env.cr.fetchall()
+        }
+        unknown = sorted(identifiers - set(found))
+        if unknown and company.iot_unknown_device_policy == "create":
+            origin = (
+                "import" if self.env.context.get("iot_usage_source") in ("xlsx", "csv") else None
+            )
+            creator = Device.with_context(
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                tracking_disable=True,
+                iot_origin=origin or Device._iot_origin(api_call=True),
+            )
+            created = creator.create(
+                [{"identifier": identifier, "company_id": company.id} for identifier in unknown]
+            )
+            found.update((device.identifier, (device.id, False)) for device in created)
+        return found
+
+
+class IotUsageRecordRemediation(models.Model):
+    _inherit = "iot.usage.record"
+
+    REMEDIATE_CHUNK = 50_000
+
+    @api.model
+    def _remediate(self, date_from, date_to):
+        """Apply the company's mediation rules again to the stored records of a period.
+
+        Records already rated or billed are left alone. Reads and writes by chunks,
+        one UPDATE per chunk. Returns ``{"records", "excluded", "changed"}``.
+        """
+        # Changing stored records is a mediation manager's job.
+        self.env["iot.usage.mediation.rule"].check_access("write")
+        company = self.env.company
+        _identifier_rules, rules = self.env["iot.usage.mediation.rule"]._compiled_rules(company)
+        self.flush_model()
+        cr = self.env.cr
+        columns = (
+            "egroup, eid, event_ref, dtu, dt_device, int_counter, int_counter2, int_counter3, "
+            "int_counter4, int_counter5, temperature, data, src_ip"
+        )
+        totals = {"records": 0, "excluded": 0, "changed": 0}
+        last_id = 0
+        while True:
+            cr.execute(
+                f"""SELECT r.id, d.identifier, d.tz, r.state, r.excluded_reason, r.quantity,
+                           {", ".join("r." + c.strip() for c in columns.split(","))}
+                      FROM iot_usage_record r JOIN iot_device d ON d.id = r.device_id
+                     WHERE r.company_id = %s AND r.dtu >= %s AND r.dtu < %s
+                       AND r.state IN ('new', 'excluded') AND r.id > %s
+                     ORDER BY r.id LIMIT %s""",
+                [company.id, date_from, date_to, last_id, self.REMEDIATE_CHUNK],
+            )
+            fetched = cr.fetchall()
+            if not fetched:
+                break
+            last_id = fetched[-1][0]
+            names = [c.strip() for c in columns.split(",")]
+            updates = []
+            for record_id, identifier, tz, state, old_reason, old_quantity, *rest in fetched:
+                row = dict(zip(names, rest, strict=True), device=identifier)
+                row["quantity"] = row["int_counter"]
+                row, reason = mediation.apply_rules(row, rules, device_tz=tz)
+                quantity = row["quantity"]
+                new_state = "excluded" if reason else "new"
+                totals["records"] += 1
+                totals["excluded"] += bool(reason)
+                if (new_state, reason, quantity) != (state, old_reason, old_quantity):
+                    updates.append((record_id, new_state, reason, quantity))
+            if updates:
+                execute_values(
+                    cr._obj,
+                    """UPDATE iot_usage_record r
+                          SET state = v.state, excluded_reason = v.reason,
+                              quantity = v.quantity::double precision
+                         FROM (VALUES %s) AS v(id, state, reason, quantity)
+                        WHERE r.id = v.id""",
+                    updates,
+                    page_size=len(updates),
+                )
+                totals["changed"] += len(updates)
+        self.invalidate_model()
+        return totals
+
+
+class IotUsageRecordDemo(models.Model):
+    _inherit = "iot.usage.record"
+
+    @api.model
+    def _demo_populate_usage(self):
+        """Demo data: daily meter readings and SIM data sessions for the active fleet."""
+        devices = self.env["iot.device"].search(
+            [("company_id", "=", self.env.company.id), ("base_status", "=", "active")]
+        )
+        today = fields.Date.context_today(self)
+        first = today.replace(day=1)
+        raws = []
+        for position, device in enumerate(devices):
+            for day in range(28):
+                moment = fields.Datetime.to_datetime(first) - datetime.timedelta(days=28 - day)
+                raws.append(
+                    {
+                        "device": device.identifier.lower(),
+                        "egroup": "WM-ACME5",
+                        "eid": "Type-1",
+                        "ref": f"demo-{device.identifier}-{day}",
+                        "dtu": moment.isoformat(),
+                        "int_counter": 1000 + day * (3 + position % 5),
+                    }
+                )
+                raws.append(
+                    {
+                        "device": device.identifier,
+                        "egroup": "SIM",
+                        "eid": "DATA",
+                        "ref": f"demo-data-{device.identifier}-{day}",
+                        "dtu": (moment + datetime.timedelta(hours=9)).isoformat(),
+                        "int_counter2": 20_000_000 + position * 1_000_000,
+                        "int_counter3": 40_000_000,
+                    }
+                )
+        raws.append({"device": "NOT_A_DEVICE", "egroup": "SIM", "eid": "DATA", "int_counter2": 5})
+        return self.with_context(iot_origin="import")._ingest(raws, "json")["summary"]

@@ -1,0 +1,1 @@
+from . import iot_usage_preview_wizard, iot_usage_remediate_wizard, iot_usage_upload_wizard
