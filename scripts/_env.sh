@@ -144,6 +144,10 @@ db_password = $DB_PASSWORD
 admin_passwd = ${ODOO_ADMIN_PASSWD:-admin}
 list_db = False
 without_demo = False
+server_wide_modules = base,web,queue_job
+
+[queue_job]
+channels = root:1
 CONF
     export ODOO_RC
 }

@@ -41,7 +41,8 @@ class IotApiController(http.Controller):
     """
 
     def _json_body(self):
-        raw = request.httprequest.get_data(cache=False)
+        # Cached: Odoo replays the whole request after a serialization failure.
+        raw = request.httprequest.get_data(cache=True)
         if len(raw) > MAX_BODY_BYTES:
             raise IotApiError(
                 f"The body is larger than {MAX_BODY_BYTES} bytes.", code="too_large", status=413

@@ -835,6 +835,8 @@ class IotDeviceDemo(models.Model):
     @api.model
     def _demo_populate_fleet(self):
         """Demo data: a fleet in various states, reached through real transitions."""
+        if self.search_count([("identifier", "=", "IOT_FC0001")]):
+            return False
         ref = self.env.ref
         customer = ref("iot_fleet.demo_partner_fleet_customer")
         owner = ref("iot_fleet.demo_partner_device_owner")

@@ -111,6 +111,7 @@ class IotUsageApi(IotApiController):
                     details=[{"field": "file", "message": "one file expected"}],
                 )
             storage = files[0]
+            storage.stream.seek(0)  # Odoo replays a request after a serialization failure
             content = storage.read(MAX_UPLOAD_BYTES + 1)
             if len(content) > MAX_UPLOAD_BYTES:
                 raise IotApiError("The file is too large.", code="too_large", status=413)

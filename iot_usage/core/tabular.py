@@ -225,10 +225,11 @@ def open_table(fileobj, filename):
 def _seekable(fileobj):
     """``fileobj`` itself when it can seek (zip needs it), else a spooled copy."""
     try:
-        if fileobj.seekable():
-            return fileobj, None
+        seekable = fileobj.seekable()
     except (AttributeError, ValueError):
-        pass
+        seekable = False  # no seekable() at all, or a closed stream: copy what is left
+    if seekable:
+        return fileobj, None
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_SIZE)
     shutil.copyfileobj(fileobj, spool)
     spool.seek(0)

@@ -379,6 +379,19 @@ class IotUsageCalculator(models.Model):
             )
         return record._preview(device, month)
 
+    def rate_month(self, month):
+        """Rate every device of a month (JSON-RPC, for managers and scheduled runs):
+        ``{"devices", "records", "amount"}``."""
+        self.check_access("write")
+        date_from, date_to = month_bounds(month)
+        totals = {"devices": 0, "records": 0, "amount": 0.0}
+        for calculator in self:
+            ratings = calculator._rate(date_from, date_to)
+            totals["devices"] += len(ratings)
+            totals["records"] += sum(ratings.mapped("record_count"))
+            totals["amount"] += sum(ratings.mapped("amount"))
+        return totals
+
     def action_open_preview(self):
         self.ensure_one()
         return {

@@ -358,6 +358,8 @@ class IotUsageRecordDemo(models.Model):
     @api.model
     def _demo_populate_usage(self):
         """Demo data: daily meter readings and SIM data sessions for the active fleet."""
+        if self.search_count([("event_ref", "=like", "demo-%")], limit=1):
+            return False
         devices = self.env["iot.device"].search(
             [("company_id", "=", self.env.company.id), ("base_status", "=", "active")]
         )

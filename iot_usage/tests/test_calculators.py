@@ -201,3 +201,36 @@ class TestCalculators(IotUsageFixtures, TransactionCase):
             (wizard.quantity, wizard.amount), (expected["quantity"], expected["amount"])
         )
         self.assertIn(" x 2", wizard.explanation)
+
+    def test_delta_meter_with_a_reset_and_tier_boundaries(self):
+        device = self.env["iot.device"].create({"identifier": "RESET_1"})
+        self.env["iot.usage.record"].with_user(self.gateway).ingest(
+            [
+                {"device": "RESET_1", "egroup": "WM", "eid": "R", "int_counter": value, "dtu": dtu}
+                for value, dtu in (
+                    (100, "2026-03-30T00:00:00Z"),  # the reading before the period
+                    (110, "2026-04-02T00:00:00Z"),  # +10
+                    (5, "2026-04-03T00:00:00Z"),  # meter replaced: +5
+                    (20, "2026-04-04T00:00:00Z"),  # +15
+                    (999, "2026-05-01T00:00:00Z"),  # next period
+                )
+            ]
+        )
+        calculator = self.calculator(
+            eid="R",
+            method="delta",
+            mode="volume",
+            unit="m3",
+            tier_ids=[
+                (0, 0, {"up_to": 30, "unit_price": 2.0}),
+                (0, 0, {"up_to": 0, "unit_price": 1.0}),
+            ],
+        )
+        result = calculator._preview(device, "2026-04")
+        self.assertEqual(
+            (result["quantity"], result["amount"]), (30.0, 60.0), "30 is in the 1st tier"
+        )
+        calculator.included_quantity = -0.0
+        calculator.tier_ids[0].up_to = 29
+        result = calculator._preview(device, "2026-04")
+        self.assertEqual(result["amount"], 30.0, "past the boundary, volume prices it all at 1.0")

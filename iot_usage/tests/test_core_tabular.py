@@ -5,12 +5,14 @@ import io
 import tracemalloc
 import unittest
 import zipfile
+from xml.sax.saxutils import escape
 
 import openpyxl
 from openpyxl.utils import get_column_letter
 
 from ..core import tabular
 
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 FEED_HEADER = [
     "DeviceId",
     "eGroup",
@@ -40,35 +42,68 @@ def xlsx(rows):
     return buffer.getvalue()
 
 
-def streamed_xlsx(header, rows, dimension=True):
-    """A large .xlsx written by openpyxl's write-only mode, fast enough for a unit test.
+def large_xlsx(header, rows):
+    """An .xlsx file whose sheet XML is written here, row by row, as Excel lays it out.
 
-    Write-only mode leaves out the sheet's <dimension>, which Excel and LibreOffice
-    always write; without it openpyxl's loader scans the whole sheet once before
-    reading it. ``dimension=True`` puts it back, to test our reading and not that.
+    Writing 50,000 rows through openpyxl takes longer than reading them: the
+    other parts come from openpyxl (a one-row workbook), the sheet part is
+    formatted directly, with its <dimension> (which Excel always writes).
     """
+    template = io.BytesIO(xlsx([header]))
+    lines = [
+        f'<worksheet xmlns="{MAIN_NS}">',
+        f'<dimension ref="A1:{get_column_letter(len(header))}{len(rows) + 1}"/><sheetData>',
+    ]
+    for number, row in enumerate([header, *rows], start=1):
+        cells = []
+        for column, value in enumerate(row, start=1):
+            ref = f"{get_column_letter(column)}{number}"
+            if isinstance(value, str):
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>')
+            else:
+                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+        lines.append(f'<row r="{number}">{"".join(cells)}</row>')
+    lines.append("</sheetData></worksheet>")
+    return replace_sheet(template, "".join(lines).encode())
+
+
+def replace_sheet(workbook, sheet_xml, shared_strings=()):
+    """``workbook`` (an .xlsx file object) with another first sheet part.
+
+    With ``shared_strings``, also a shared strings part, as Excel writes (openpyxl
+    writes inline strings only).
+    """
+    result = io.BytesIO()
+    with (
+        zipfile.ZipFile(workbook) as source,
+        zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                content = sheet_xml
+            elif name == "[Content_Types].xml" and shared_strings:
+                content = content.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            target.writestr(name, content)
+        if shared_strings:
+            items = "".join(f"<si><t>{escape(text)}</t></si>" for text in shared_strings)
+            target.writestr("xl/sharedStrings.xml", f'<sst xmlns="{MAIN_NS}">{items}</sst>')
+    return result.getvalue()
+
+
+def write_only_xlsx(rows):
+    """An .xlsx from openpyxl's write-only mode, which writes no <dimension>."""
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append(header)
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    if not dimension:
-        return buffer.getvalue()
-    tag = f'<dimension ref="A1:{get_column_letter(len(header))}{len(rows) + 1}"/><sheetViews>'
-    tag = tag.encode()
-    result = io.BytesIO()
-    with (
-        zipfile.ZipFile(buffer) as source,
-        zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as out,
-    ):
-        for name in source.namelist():
-            content = source.read(name)
-            if name.startswith("xl/worksheets/"):
-                content = content.replace(b"<sheetViews>", tag, 1)
-            out.writestr(name, content)
-    return result.getvalue()
+    return buffer.getvalue()
 
 
 def read(content, filename):
@@ -176,13 +211,90 @@ class TestXlsx(unittest.TestCase):
         )
 
     def test_sheet_without_dimension(self):
-        content = streamed_xlsx(["eId", "DeviceId"], [["T", f"D{i}"] for i in range(3)], False)
+        content = write_only_xlsx([["eId", "DeviceId"]] + [["T", f"D{i}"] for i in range(3)])
         self.assertNotIn(
             b"<dimension", zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
         )
         _table, rows = read(content, "a.xlsx")
         self.assertEqual([number for number, _values in rows], [2, 3, 4])
         self.assertEqual(rows[-1][1], {"eid": "T", "device": "D2"})
+
+    def test_cell_types_decode_as_openpyxl_does(self):
+        # A date cell in the template gives the workbook a date style, s="1".
+        template = xlsx([["x"], [datetime.datetime(2024, 5, 1, 12)]])
+        self.assertIn(
+            b's="1"', zipfile.ZipFile(io.BytesIO(template)).read("xl/worksheets/sheet1.xml")
+        )
+        sheet = (
+            f'<worksheet xmlns="{MAIN_NS}"><sheetData>'
+            '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+            '<row r="2"><c r="A2" t="inlineStr"><is><t>IOT 1</t></is></c><c r="B2"><v>42</v></c>'
+            '<c r="C2"><v>2.5</v></c><c r="D2"><v>1E3</v></c><c r="E2" t="b"><v>1</v></c>'
+            '<c r="F2" t="str"><f>A1</f><v>abc</v></c><c r="G2" t="e"><v>#N/A</v></c>'
+            '<c r="H2" t="d"><v>2024-05-01T10:00:00</v></c><c r="I2" s="1"><v>45413.5</v></c>'
+            '<c r="J2"><v/></c></row>'
+            '<row r="4"><c r="A4" t="inlineStr"><is><r><t>Ri</t></r><r><rPr><b/></rPr>'
+            '<t>ch</t></r><rPh sb="0" eb="1"><t>x</t></rPh></is></c><c r="D4"><v>-7</v></c></row>'
+            '<row><c t="s"><v>2</v></c><c><v>5</v></c></row>'
+            "</sheetData></worksheet>"
+        ).encode()
+        content = replace_sheet(io.BytesIO(template), sheet, ["DeviceId", "hello", "shared"])
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        ours = list(tabular._sheet_rows(workbook, workbook.worksheets[0]))
+        reference = []
+        for number, cells in tabular._iter_rows(workbook.worksheets[0]):
+            cells = list(cells)
+            while cells and cells[-1] is None:
+                cells.pop()
+            if cells:
+                reference.append((number, cells))
+        workbook.close()
+        self.assertEqual(ours, reference)
+        self.assertEqual(
+            ours,
+            [
+                (1, ["DeviceId", "hello"]),
+                (
+                    2,
+                    [
+                        "IOT 1",
+                        42,
+                        2.5,
+                        1000.0,
+                        True,
+                        "abc",
+                        "#N/A",
+                        datetime.datetime(2024, 5, 1, 10),
+                        datetime.datetime(2024, 5, 1, 12),
+                    ],
+                ),
+                (4, ["Rich", None, None, -7]),
+                (5, ["shared", 5]),
+            ],
+        )
+        table, rows = read(content, "a.xlsx")
+        self.assertEqual(table.mapping, {0: "device"})
+        self.assertEqual(table.unknown_columns, ["hello"])
+        self.assertEqual(
+            rows, [(2, {"device": "IOT 1"}), (4, {"device": "Rich"}), (5, {"device": "shared"})]
+        )
+
+    def test_a_corrupt_cell_is_reported_with_its_row(self):
+        sheet = (
+            f'<worksheet xmlns="{MAIN_NS}"><sheetData>'
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>DeviceId</t></is></c></row>'
+            '<row r="2"><c r="A2"><v>1</v></c></row>'
+            '<row r="3"><c r="A3" t="s"><v>99</v></c></row>'
+            "</sheetData></worksheet>"
+        ).encode()
+        table = tabular.open_table(
+            io.BytesIO(replace_sheet(io.BytesIO(xlsx([["x"]])), sheet)), "a.xlsx"
+        )
+        rows = table.rows()
+        self.assertEqual(next(rows), (2, {"device": 1}))
+        with self.assertRaises(tabular.TabularError) as caught:
+            next(rows)
+        self.assertIn("row 3", str(caught.exception))
 
     def test_stopping_early_closes_the_workbook(self):
         table = tabular.open_table(io.BytesIO(xlsx([["DeviceId"], ["A"], ["B"]])), "a.xlsx")
@@ -378,6 +490,6 @@ class TestStreaming(unittest.TestCase):
     def test_xlsx(self):
         def make(count):
             rows = [[f"IOT_{i % 100}", i, (i % 40) + 0.5] for i in range(count)]
-            return streamed_xlsx(["DeviceId", "IntCounter", "Temperature"], rows)
+            return large_xlsx(["DeviceId", "IntCounter", "Temperature"], rows)
 
         self.check(make, "usage.xlsx")

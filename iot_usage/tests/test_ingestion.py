@@ -217,3 +217,32 @@ class TestIngestionJsonRpc(IotUsageFixtures, HttpCase):
         self.assertEqual(self.usage_rows(device_id=self.meter.id).source, "jsonrpc")
         answer = call("not a list")
         self.assertIn("records must be a list", answer["error"]["data"]["message"])
+
+
+class TestUsageAccess(IotUsageFixtures, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_usage()
+
+    def test_other_company_usage_is_invisible(self):
+        self.env["iot.usage.record"].with_user(self.gateway).ingest(
+            [{"device": "METER_1", "egroup": "WM", "eid": "x", "int_counter": 1}]
+        )
+        self.assertEqual(
+            self.env["iot.usage.record"]
+            .with_user(self.gateway)
+            .search_count([("device_id", "=", self.meter.id)]),
+            1,
+        )
+        self.assertFalse(
+            self.env["iot.usage.record"]
+            .with_user(self.gateway_b)
+            .search([("device_id", "=", self.meter.id)])
+        )
+        with self.assertRaises(AccessError):
+            self.env["iot.usage.record"].with_user(self.gateway_b).search(
+                [("device_id", "=", self.meter.id)]
+            ).sudo(False).browse(
+                self.env["iot.usage.record"].search([("device_id", "=", self.meter.id)]).id
+            ).read(["quantity"])
