@@ -361,7 +361,7 @@ def bench_copy(conn, feed, kind, count):
         cr.execute("DROP TABLE IF EXISTS bench_copy")
         cr.execute("CREATE TABLE bench_copy (LIKE iot_usage_record INCLUDING ALL)")
     conn.commit()
-    now = datetime.datetime.utcnow().replace(microsecond=0).isoformat(" ")
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
     request_ref = uuid.uuid4().hex
     lines = []
     for index in range(count):
@@ -447,21 +447,24 @@ def bench_rating(session, url, db, admin_uid, admin_password, run, month):
             }
         ],
     )
-    started = time.perf_counter()
-    result = jsonrpc(
-        session,
-        url,
-        "object",
-        "execute_kw",
-        db,
-        admin_uid,
-        admin_password,
-        "iot.usage.calculator",
-        "rate_month",
-        [[calculator_id], month],
-        timeout=3600,
-    )
-    return time.perf_counter() - started, result
+    timings = []
+    for _attempt in range(2):  # the second rates the same month again, warm
+        started = time.perf_counter()
+        result = jsonrpc(
+            session,
+            url,
+            "object",
+            "execute_kw",
+            db,
+            admin_uid,
+            admin_password,
+            "iot.usage.calculator",
+            "rate_month",
+            [[calculator_id], month],
+            timeout=3600,
+        )
+        timings.append(time.perf_counter() - started)
+    return timings, result
 
 
 def make_xlsx(feed, kind, rows):
@@ -531,7 +534,7 @@ def verdict(ok):
 
 
 def mib(value):
-    return f"{value / 2**20:,.0f}" if value else "n/a"
+    return "n/a" if value is None else f"{value / 2**20:,.0f}"
 
 
 def main():
@@ -640,7 +643,7 @@ def run_bench(args):
     load_s = load_rated_month(session, url, key, feed, args.readings, args.batch)
 
     print(f"rating {args.month}...", flush=True)
-    rating_s, rating = bench_rating(
+    (rating_s, rerating_s), rating = bench_rating(
         session, url, args.db, admin_uid, args.admin_password, run, args.month
     )
     conn.close()
@@ -659,9 +662,12 @@ def run_bench(args):
         ("4. ceiling: PostgreSQL COPY, same rows", args.records, copy_s, copy_rate),
         (f"5a. POST /usage, load of {args.month}", rated, load_s, load_rate),
         (f"5b. rate_month {args.month}, delta graduated", rating["records"], rating_s, None),
+        ("5c. rate_month again, same month (warm)", rating["records"], rerating_s, None),
     ]
     for rows_n, seconds, _sampler, _queued, _size in uploads:
-        rows.append((f"6. .xlsx upload, {rows_n:,} rows, POST to done", rows_n, seconds, None))
+        rows.append(
+            (f"6. .xlsx upload, {rows_n:,} rows, POST to done", rows_n, seconds, rows_n / seconds)
+        )
     print(f"\n{'step':<46} {'records':>10} {'seconds':>9} {'records/s':>10}")
     for name, count, seconds, rate in rows:
         shown = f"{rate:>10,.0f}" if rate else f"{'':>10}"
@@ -685,13 +691,21 @@ def run_bench(args):
         f"{'RSS peak':>9} {'growth':>7}  (MiB, server processes on the port)"
     )
     for rows_n, _seconds, sampler, queued, size in uploads:
-        growth = sampler.peak - sampler.start_rss if sampler.start_rss else 0
+        before = sampler.start_rss
+        growth = sampler.peak - before if before else None
         print(
             f"{f'{rows_n:,} rows':<14} {size / 1024:>9,.0f} "
-            f"{'queue job' if queued else 'inline':>10} {mib(sampler.start_rss):>11} "
-            f"{mib(sampler.peak):>9} {mib(growth) if sampler.start_rss else 'n/a':>7}"
+            f"{'queue job' if queued else 'inline':>10} {mib(before):>11} "
+            f"{mib(sampler.peak if before else None):>9} {mib(growth):>7}"
         )
-    print(f"\nratio JSON batch / baseline: {ratio:,.0f}x; share of COPY: {share:.0%}")
+    print(
+        "(uploads run first, before the JSON steps; files up to 512 KiB are processed in the "
+        "request, larger ones by the queue job runner)"
+    )
+    print(
+        f"\nratio JSON batch / baseline: {ratio:,.0f}x; share of COPY: {share:.0%} (bench_copy "
+        "starts empty and, made with LIKE, has the indexes but not the foreign keys)"
+    )
     upload_s = uploads[-1][1]
     print(
         "targets: >= %s records/s new: %s; >= %s records/s replayed: %s; >= %dx the "

@@ -141,6 +141,35 @@ def _ref(value, lenient):
     return value or None
 
 
+def _device(_field, value, _lenient):
+    return _code("device", value, DEVICE_RE, "is not a device identifier")
+
+
+def _egroup(_field, value, _lenient):
+    return _code("egroup", value, EGROUP_RE, "must start with a letter")
+
+
+def _eid(_field, value, _lenient):
+    return _code("eid", value, EID_RE, "is not a record type")
+
+
+# (field, check, required): checks take (field, value, lenient). Absent optional fields
+# skip their check: most records carry a handful of the fourteen fields.
+CHECKS = (
+    ("device", _device, True),
+    ("egroup", _egroup, True),
+    ("eid", _eid, True),
+    ("ref", lambda _f, v, lenient: _ref(v, lenient), False),
+    ("dtu", parse_datetime, False),
+    ("dt", parse_datetime, False),
+    ("temperature", _number, False),
+    ("data", lambda _f, v, lenient: _data(v, lenient), False),
+    ("src_ip", lambda _f, v, _lenient: _ip(v), False),
+    *((name, _counter, False) for name in COUNTERS),
+)
+KNOWN_KEYS = frozenset(FIELDS) | frozenset(ALIASES)
+
+
 def parse_record(raw, now, lenient=False):
     """Clean one record: ``(row, problems)``; ``row`` is None when there are problems.
 
@@ -149,29 +178,21 @@ def parse_record(raw, now, lenient=False):
     """
     if not isinstance(raw, dict):
         return None, [Problem(None, "invalid_type", "a record must be a JSON object")]
-    problems = []
-    values = {}
-    for key, value in raw.items():
-        name = ALIASES.get(key, key)
-        if name not in FIELDS:
-            problems.append(Problem(key, "unknown_field", f"unknown field {key}"))
-            continue
-        values[name] = value
+    problems = [
+        Problem(key, "unknown_field", f"unknown field {key}")
+        for key in raw
+        if key not in KNOWN_KEYS
+    ]
+    if "event_ref" in raw or "dt_device" in raw:
+        raw = {ALIASES.get(key, key): value for key, value in raw.items()}
     row = {}
-    checks = [
-        ("device", lambda v: _code("device", v, DEVICE_RE, "is not a device identifier")),
-        ("egroup", lambda v: _code("egroup", v, EGROUP_RE, "must start with a letter")),
-        ("eid", lambda v: _code("eid", v, EID_RE, "is not a record type")),
-        ("ref", lambda v: _ref(v, lenient)),
-        ("dtu", lambda v: parse_datetime("dtu", v, lenient)),
-        ("dt", lambda v: parse_datetime("dt", v, lenient)),
-        ("temperature", lambda v: _number("temperature", v, lenient)),
-        ("data", lambda v: _data(v, lenient)),
-        ("src_ip", _ip),
-    ] + [(name, lambda v, name=name: _counter(name, v, lenient)) for name in COUNTERS]
-    for name, check in checks:
+    for name, check, required in CHECKS:
+        value = raw.get(name)
+        if (value is None or value == "") and not required:
+            row[name] = None
+            continue
         try:
-            row[name] = check(values.get(name))
+            row[name] = check(name, value, lenient)
         except Problem as problem:
             problems.append(problem)
     if problems:

@@ -1,10 +1,12 @@
 import datetime
+import io
 import json
 import logging
 
-from psycopg2.extras import Json, execute_values
+from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 from odoo.addons.iot_fleet.exceptions import IotApiError
 
@@ -65,10 +67,9 @@ class IotUsageRecord(models.Model):
     _log_access = False
     _rec_name = "event_ref"
 
-    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
-    device_id = fields.Many2one(
-        "iot.device", required=True, ondelete="restrict", readonly=True, index=True
-    )
+    # Indexed by the composite indexes of init(): (company_id, dtu), (device_id, dtu).
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    device_id = fields.Many2one("iot.device", required=True, ondelete="restrict", readonly=True)
     egroup = fields.Char(string="Event Group", required=True, readonly=True)
     eid = fields.Char(string="Record Type", required=True, readonly=True)
     event_ref = fields.Char(string="Event Reference", readonly=True)
@@ -86,7 +87,7 @@ class IotUsageRecord(models.Model):
     received_at = fields.Datetime(required=True, readonly=True)
     upload_id = fields.Many2one("iot.usage.upload", readonly=True, index="btree_not_null")
     request_ref = fields.Char(string="Request", readonly=True)
-    state = fields.Selection(STATES, required=True, default="new", index=True, readonly=True)
+    state = fields.Selection(STATES, required=True, default="new", readonly=True)
     excluded_reason = fields.Char(readonly=True)
     quantity = fields.Float(
         digits=(16, 6), readonly=True, help="The billable quantity mediation gave the record."
@@ -210,7 +211,7 @@ class IotUsageRecord(models.Model):
                     row["int_counter4"],
                     row["int_counter5"],
                     row["temperature"],
-                    Json(row["data"]) if row["data"] is not None else None,
+                    json.dumps(row["data"]) if row["data"] is not None else None,
                     row["src_ip"],
                     source,
                     now,
@@ -239,17 +240,41 @@ class IotUsageRecord(models.Model):
         return {"summary": summary, "rejections": rejections}
 
     def _insert_rows(self, values):
-        """One INSERT for the batch; duplicates by reference are skipped by the database."""
+        """Store a batch: COPY into a temporary table, then one INSERT ... SELECT that
+        lets the database skip duplicates by reference. Returns the stored states."""
         if not values:
             return []
         self.env["iot.device"].flush_model()
-        query = (
-            "INSERT INTO iot_usage_record (%s) VALUES %%s ON CONFLICT DO NOTHING RETURNING state"
-            % (", ".join(INSERT_COLUMNS))
+        cr = self.env.cr
+        columns = SQL(", ").join(SQL.identifier(name) for name in INSERT_COLUMNS)
+        cr.execute(
+            SQL(
+                """CREATE TEMPORARY TABLE IF NOT EXISTS iot_usage_record_incoming
+                   ON COMMIT DELETE ROWS AS SELECT %s FROM iot_usage_record WITH NO DATA""",
+                columns,
+            )
         )
-        rows = execute_values(self.env.cr._obj, query, values, page_size=len(values), fetch=True)
+        cr.execute("TRUNCATE iot_usage_record_incoming")
+        buffer = io.StringIO()
+        buffer.writelines(_copy_line(row) for row in values)
+        buffer.seek(0)
+        cr._obj.copy_expert(
+            SQL("COPY iot_usage_record_incoming (%s) FROM STDIN", columns).code,
+            buffer,
+            size=1 << 20,
+        )
+        cr.execute(
+            SQL(
+                """INSERT INTO iot_usage_record (%s)
+                   SELECT %s FROM iot_usage_record_incoming
+                   ON CONFLICT DO NOTHING RETURNING state""",
+                columns,
+                columns,
+            )
+        )
+        states = [state for (state,) in cr.fetchall()]
         self.invalidate_model()
-        return [state for (state,) in rows]
+        return states
 
     @api.model
     def _resolve_devices(self, company, identifiers):
@@ -284,6 +309,29 @@ class IotUsageRecord(models.Model):
             )
             found.update((device.identifier, (device.id, False)) for device in created)
         return found
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# Columns whose text is free (references, JSON data, reasons): the others are validated
+# codes, numbers and dates, which never hold a tab, a newline or a backslash.
+_FREE_TEXT = frozenset(
+    INSERT_COLUMNS.index(name) for name in ("event_ref", "data", "request_ref", "excluded_reason")
+)
+
+
+def _copy_line(row):
+    """One row in PostgreSQL's COPY text format."""
+    return (
+        "\t".join(
+            "\\N"
+            if value is None
+            else value.translate(_COPY_ESCAPES)
+            if position in _FREE_TEXT
+            else str(value)
+            for position, value in enumerate(row)
+        )
+        + "\n"
+    )
 
 
 class IotUsageRecordRemediation(models.Model):

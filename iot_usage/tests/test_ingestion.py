@@ -246,3 +246,15 @@ class TestUsageAccess(IotUsageFixtures, TransactionCase):
             ).sudo(False).browse(
                 self.env["iot.usage.record"].search([("device_id", "=", self.meter.id)]).id
             ).read(["quantity"])
+
+    def test_free_text_survives_storage(self):
+        ref = "a\\tb\tc\\\\d"
+        data = {"note": "line 1\nline 2\t\\ end", "nested": {"quote": '"x"'}}
+        summary = (
+            self.env["iot.usage.record"]
+            .with_user(self.gateway)
+            .ingest([{"device": "METER_1", "egroup": "WM", "eid": "x", "ref": ref, "data": data}])
+        )
+        self.assertEqual(summary["accepted"], 1)
+        record = self.usage_rows(device_id=self.meter.id)
+        self.assertEqual((record.event_ref, record.data), (ref, data))
