@@ -23,6 +23,7 @@ should hold no other "WM"/"Type-1" records (see --month), or the rating counts t
 
 import argparse
 import calendar
+import concurrent.futures
 import configparser
 import datetime
 import io
@@ -304,25 +305,35 @@ def create_devices(session, url, key, feed, batch=1000):
         raise BenchError(f"expected {feed.devices} devices, the API created {done}")
 
 
-def post_batches(session, url, key, bodies):
-    """POST pre-encoded batches: ``(seconds, {"accepted", "duplicates", ...} totals)``."""
+def post_batches(session, url, key, bodies, senders=1):
+    """POST pre-encoded batches from ``senders`` concurrent clients (gateways):
+    ``(seconds, {"accepted", "duplicates", ...} totals)``."""
     totals = {"accepted": 0, "duplicates": 0, "excluded": 0, "rejected": 0}
+    lock = threading.Lock()
+
+    def send(share):
+        client = requests.Session() if senders > 1 else session
+        for body in share:
+            result = api_post(
+                client,
+                url,
+                "/iot/api/v1/usage",
+                key,
+                data=body,
+                headers={"Content-Type": "application/json"},
+            )
+            if result["rejected"]:
+                raise BenchError(f"the endpoint rejected records: {result['rejected'][:3]}")
+            with lock:
+                totals["accepted"] += result["accepted"]
+                totals["duplicates"] += result["duplicates"]
+                totals["excluded"] += result["excluded"]
+
     started = time.perf_counter()
-    for body in bodies:
-        result = api_post(
-            session,
-            url,
-            "/iot/api/v1/usage",
-            key,
-            data=body,
-            headers={"Content-Type": "application/json"},
-        )
-        totals["accepted"] += result["accepted"]
-        totals["duplicates"] += result["duplicates"]
-        totals["excluded"] += result["excluded"]
-        totals["rejected"] += len(result["rejected"])
-        if result["rejected"]:
-            raise BenchError(f"the endpoint rejected records: {result['rejected'][:3]}")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=senders) as pool:
+        futures = [pool.submit(send, bodies[index::senders]) for index in range(senders)]
+        for future in futures:
+            future.result()
     return time.perf_counter() - started, totals
 
 
@@ -359,7 +370,15 @@ def bench_copy(conn, feed, kind, count):
         )
         devices = {identifier: (device_id, company) for identifier, device_id, company in cr}
         cr.execute("DROP TABLE IF EXISTS bench_copy")
+        # A copy of the table: its columns, indexes and, like the real one, its foreign keys.
         cr.execute("CREATE TABLE bench_copy (LIKE iot_usage_record INCLUDING ALL)")
+        cr.execute(
+            """ALTER TABLE bench_copy
+                 ADD FOREIGN KEY (company_id) REFERENCES res_company (id),
+                 ADD FOREIGN KEY (device_id) REFERENCES iot_device (id),
+                 ADD FOREIGN KEY (upload_id) REFERENCES iot_usage_upload (id),
+                 ADD FOREIGN KEY (rating_id) REFERENCES iot_usage_rating (id)"""
+        )
     conn.commit()
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
     request_ref = uuid.uuid4().hex
@@ -560,6 +579,13 @@ def main():
     parser.add_argument("--month", default="2026-04", help="the month rated (YYYY-MM)")
     parser.add_argument("--xlsx-rows", type=int, default=100_000)
     parser.add_argument("--xlsx-small-rows", type=int, default=10_000)
+    parser.add_argument(
+        "--senders",
+        type=int,
+        default=2,
+        help="concurrent clients for steps 1-2 (gateways posting at once; run the server "
+        "with --workers 2 to serve them in parallel)",
+    )
     parser.add_argument("--login", help="the gateway user of --key")
     parser.add_argument("--key", help="an API key (else one is made with ./scripts/api-key)")
     parser.add_argument("--admin-login", default="admin")
@@ -615,22 +641,34 @@ def run_bench(args):
         print(f"uploading an .xlsx of {rows:,} rows...", flush=True)
         uploads.append((rows, *bench_upload(session, url, key, feed, kind, rows)))
 
-    print(f"posting {args.records:,} new records in batches of {batch:,}...", flush=True)
-    bodies = [
-        encode_batch(
-            feed.earlier("n", index) for index in range(start, min(start + batch, args.records))
-        )
-        for start in range(0, args.records, batch)
-    ]
-    json_s, totals = post_batches(session, url, key, bodies)
-    if totals["accepted"] != args.records:
-        raise BenchError(f"expected {args.records} new records accepted, got {totals}")
+    def new_bodies(kind):
+        return [
+            encode_batch(
+                feed.earlier(kind, index)
+                for index in range(start, min(start + batch, args.records))
+            )
+            for start in range(0, args.records, batch)
+        ]
 
-    print("replaying the same feed...", flush=True)
-    replay_s, totals = post_batches(session, url, key, bodies)
-    if totals["duplicates"] != args.records:
-        raise BenchError(f"expected {args.records} duplicates on replay, got {totals}")
-    del bodies
+    stream = {}
+    for senders, kind in ((1, "n"), (args.senders, "p")):
+        print(
+            f"posting {args.records:,} new records in batches of {batch:,}, "
+            f"{senders} sender(s)...",
+            flush=True,
+        )
+        bodies = new_bodies(kind)
+        json_s, totals = post_batches(session, url, key, bodies, senders)
+        if totals["accepted"] != args.records:
+            raise BenchError(f"expected {args.records} new records accepted, got {totals}")
+        print("replaying the same feed...", flush=True)
+        replay_s, totals = post_batches(session, url, key, bodies, senders)
+        if totals["duplicates"] != args.records:
+            raise BenchError(f"expected {args.records} duplicates on replay, got {totals}")
+        stream[senders] = (json_s, replay_s)
+        del bodies
+    json_1_s, replay_1_s = stream[1]
+    json_s, replay_s = stream[args.senders]
 
     print(f"JSON-RPC baseline: {args.baseline_count:,} calls of one record...", flush=True)
     rpc_s = bench_jsonrpc(session, url, args.db, uid, key, feed, args.baseline_count)
@@ -656,8 +694,15 @@ def run_bench(args):
     ratio = json_rate / rpc_rate
     share = json_rate / copy_rate
     rows = [
-        (f"1. POST /usage, new, batches of {batch:,}", args.records, json_s, json_rate),
-        ("2. POST /usage, same feed replayed (dups)", args.records, replay_s, replay_rate),
+        ("1. POST /usage, new, 1 sender", args.records, json_1_s, args.records / json_1_s),
+        (
+            "2. POST /usage, replayed (dups), 1 sender",
+            args.records,
+            replay_1_s,
+            args.records / replay_1_s,
+        ),
+        (f"1. POST /usage, new, {args.senders} senders", args.records, json_s, json_rate),
+        (f"2. POST /usage, replayed, {args.senders} senders", args.records, replay_s, replay_rate),
         ("3. baseline: JSON-RPC ingest per record *", args.baseline_count, rpc_s, rpc_rate),
         ("4. ceiling: PostgreSQL COPY, same rows", args.records, copy_s, copy_rate),
         (f"5a. POST /usage, load of {args.month}", rated, load_s, load_rate),
@@ -703,8 +748,9 @@ def run_bench(args):
         "request, larger ones by the queue job runner)"
     )
     print(
-        f"\nratio JSON batch / baseline: {ratio:,.0f}x; share of COPY: {share:.0%} (bench_copy "
-        "starts empty and, made with LIKE, has the indexes but not the foreign keys)"
+        f"\nratio JSON batch / baseline: {ratio:,.0f}x; share of COPY: {share:.0%} (bench_copy: "
+        "the table's columns, indexes and foreign keys, starting empty); targets are judged "
+        f"on {args.senders} concurrent senders, batches of {batch:,}"
     )
     upload_s = uploads[-1][1]
     print(

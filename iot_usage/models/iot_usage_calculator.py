@@ -299,10 +299,10 @@ class IotUsageCalculator(models.Model):
             result.setdefault(device_id, {})[band_name] = (float(quantity or 0.0), count)
         return result
 
-    def _price_aggregate(self, by_band):
+    def _price_aggregate(self, by_band, model=None):
         """Price one device's ``{band: (quantity, count)}``."""
-        model = self._price_model()
-        if self.band_ids:
+        model = model or self._price_model()
+        if model.bands:
             return pricing.price_bands(
                 {band: quantity for band, (quantity, _count) in by_band.items()}, model
             )
@@ -315,9 +315,10 @@ class IotUsageCalculator(models.Model):
         aggregated = self._aggregate(
             date_from, date_to, devices.ids if devices is not None else None
         )
+        model = self._price_model()
         results = []
         for device_id, by_band in aggregated.items():
-            result = self._price_aggregate(by_band)
+            result = self._price_aggregate(by_band, model)
             results.append(
                 {
                     "device_id": device_id,
