@@ -56,14 +56,13 @@ class IotApiController(http.Controller):
                 details=[{"field": None, "message": str(exc)}],
             ) from None
 
-    def _call(self, method, *args, status=200, parse_body=False):
-        """Run a model API method in a savepoint: on error nothing stays written."""
+    def _respond(self, func, status=200):
+        """Run ``func`` in a savepoint and answer its result as JSON, or its error in
+        the API's error shape: on error nothing it wrote stays written. ``status`` may
+        be a function of the result."""
         try:
-            if parse_body:
-                args = (*args, self._json_body())
-            Device = request.env["iot.device"].with_context(iot_origin="http")
             with request.env.cr.savepoint():
-                result = getattr(Device, method)(*args)
+                result = func()
         except IotApiError as exc:
             return request.make_json_response(exc.to_dict(), status=exc.status)
         except AccessError as exc:
@@ -73,6 +72,16 @@ class IotApiController(http.Controller):
         if callable(status):
             status = status(result)
         return request.make_json_response(result, status=status)
+
+    def _call(self, method, *args, status=200, parse_body=False):
+        """Call a public API method of ``iot.device`` (with the JSON body, if asked)."""
+
+        def call():
+            body = (self._json_body(),) if parse_body else ()
+            Device = request.env["iot.device"].with_context(iot_origin="http")
+            return getattr(Device, method)(*args, *body)
+
+        return self._respond(call, status=status)
 
     @api_route(f"{API}/devices", methods=["POST"])
     def create_devices(self, **kwargs):

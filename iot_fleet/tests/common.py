@@ -46,3 +46,20 @@ class IotFleetFixtures:
         if event_type:
             events = events.filtered(lambda e: e.event_type == event_type)
         return events.sorted("id")
+
+    def execute_kw(self, model, method, args, user=None, key=None):
+        """Call a model method over JSON-RPC as an API key's user (an HttpCase helper)."""
+        user = user or self.gateway
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [self.env.cr.dbname, user.id, key or self.key, model, method, args],
+            },
+        }
+        response = self.opener.post(self.base_url() + "/jsonrpc", json=payload, timeout=30)
+        self.assertEqual(response.status_code, 200)
+        return response.json()

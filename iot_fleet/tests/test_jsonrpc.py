@@ -13,20 +13,7 @@ class TestDeviceJsonRpc(IotFleetFixtures, HttpCase):
         cls.setup_fleet()
 
     def execute_kw(self, method, args, user=None, key=None):
-        user = user or self.gateway
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [self.env.cr.dbname, user.id, key or self.key, "iot.device", method, args],
-            },
-        }
-        response = self.opener.post(self.base_url() + "/jsonrpc", json=payload, timeout=30)
-        self.assertEqual(response.status_code, 200)
-        return response.json()
+        return super().execute_kw("iot.device", method, args, user=user, key=key)
 
     def test_life_cycle_over_json_rpc(self):
         answer = self.execute_kw(

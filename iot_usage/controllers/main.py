@@ -1,7 +1,6 @@
 import json
 import uuid
 
-from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.iot_fleet.controllers.main import (
@@ -33,18 +32,6 @@ QUICK_FORM_PARAMS = {
 class IotUsageApi(IotApiController):
     """Usage endpoints: one ingestion path (``iot.usage.record._ingest``) for all."""
 
-    def _usage_call(self, func, status=200):
-        try:
-            with request.env.cr.savepoint():
-                result = func()
-        except IotApiError as exc:
-            return request.make_json_response(exc.to_dict(), status=exc.status)
-        except AccessError as exc:
-            return error_response(403, "forbidden", exc.args[0])
-        except (UserError, ValidationError) as exc:
-            return error_response(400, "invalid", exc.args[0])
-        return request.make_json_response(result, status=status)
-
     def _records_env(self, source):
         return request.env["iot.usage.record"].with_context(
             iot_origin="http",
@@ -73,7 +60,7 @@ class IotUsageApi(IotApiController):
         def ingest():
             return self._records_env("form")._ingest([record], "form", lenient=True)["summary"]
 
-        response = self._usage_call(ingest)
+        response = self._respond(ingest)
         # A rejected reading is an error for the sender, but stays quarantined (the
         # savepoint above is released): nothing is lost.
         body = json.loads(response.get_data())
@@ -99,7 +86,7 @@ class IotUsageApi(IotApiController):
                 .ingest(body["records"])
             )
 
-        return self._usage_call(ingest)
+        return self._respond(ingest)
 
     @api_route(f"{API}/usage/upload", methods=["POST"])
     def upload_usage(self, **kwargs):
@@ -125,7 +112,7 @@ class IotUsageApi(IotApiController):
             upload._schedule()
             return upload._summary()
 
-        return self._usage_call(upload, status=202)
+        return self._respond(upload, status=202)
 
     @api_route(f"{API}/usage/uploads/<int:upload_id>", methods=["GET"])
     def get_upload(self, upload_id, **kwargs):
@@ -135,7 +122,7 @@ class IotUsageApi(IotApiController):
                 raise IotApiError("No such upload.", code="not_found", status=404)
             return upload._summary()
 
-        return self._usage_call(read)
+        return self._respond(read)
 
     @api_route(f"{API}/usage/preview", methods=["GET"])
     def preview(self, calculator=None, device=None, month=None, **kwargs):
@@ -156,7 +143,7 @@ class IotUsageApi(IotApiController):
                 )
             return request.env["iot.usage.calculator"].api_preview(calculator, device, month)
 
-        return self._usage_call(compute)
+        return self._respond(compute)
 
     def _openapi_document(self):
         document = super()._openapi_document()

@@ -187,24 +187,7 @@ class TestIngestionJsonRpc(IotUsageFixtures, HttpCase):
 
     def test_ingest_over_json_rpc(self):
         def call(records):
-            payload = {
-                "jsonrpc": "2.0",
-                "method": "call",
-                "id": 1,
-                "params": {
-                    "service": "object",
-                    "method": "execute_kw",
-                    "args": [
-                        self.env.cr.dbname,
-                        self.gateway.id,
-                        self.key,
-                        "iot.usage.record",
-                        "ingest",
-                        [records],
-                    ],
-                },
-            }
-            return self.opener.post(self.base_url() + "/jsonrpc", json=payload, timeout=30).json()
+            return self.execute_kw("iot.usage.record", "ingest", [records])
 
         records = [
             {"device": "METER_1", "egroup": "WM", "eid": "T", "ref": "rpc1", "int_counter": 5},
