@@ -437,8 +437,8 @@ class IotDevice(models.Model):
     def _activate(self, partner, date_start, activation_data=None, reason=None):
         """Put devices on a customer: the Activate transition, customer and date.
 
-        ``activation_data`` is what other addons need (plan, contract, term);
-        they extend ``_post_activation`` to act on it.
+        ``activation_data`` is what other addons need (plan, contract, term); they
+        extend ``_prepare_activation`` (before the move) and ``_post_activation``.
         """
         activation_data = dict(activation_data or {})
         date_start = fields.Date.to_date(date_start)
@@ -449,6 +449,7 @@ class IotDevice(models.Model):
             "date_start": fields.Date.to_string(date_start),
         }
         payload.update({key: value for key, value in activation_data.items() if _is_plain(value)})
+        payload.update(self._prepare_activation(partner, date_start, activation_data))
         self._apply_transition(
             code="activate",
             reason=reason,
@@ -459,8 +460,15 @@ class IotDevice(models.Model):
         self._post_activation(partner, date_start, activation_data)
         return True
 
+    def _prepare_activation(self, partner, date_start, activation_data):
+        """Hook for billing, before the devices move: put them on a contract.
+
+        Returns what the activation event's payload should add (plain values).
+        """
+        return {}
+
     def _post_activation(self, partner, date_start, activation_data):
-        """Hook for billing: the devices are active and on ``partner``."""
+        """Hook: the devices are active and on ``partner``."""
         return True
 
     # ------------------------------------------------------------------

@@ -121,6 +121,10 @@ class TestDeviceHttpApi(IotFleetFixtures, HttpCase):
         )
 
     def test_activate_then_transitions_then_events(self):
+        # The plan is opaque to the fleet; billing, when installed, reads its product.
+        self.env["product.product"].create(
+            {"name": "Premium", "default_code": "PREMIUM-T", "list_price": 9.9}
+        )
         self.call("POST", "/devices", {"identifier": "IOT_LIFE"})
         status, device = self.call(
             "POST",
@@ -128,7 +132,7 @@ class TestDeviceHttpApi(IotFleetFixtures, HttpCase):
             {
                 "customer": "BE0477472701",
                 "date_start": "2026-04-01",
-                "plan": {"product": "Premium"},
+                "plan": {"product": "PREMIUM-T"},
             },
         )
         self.assertEqual(status, 200, device)
@@ -163,7 +167,7 @@ class TestDeviceHttpApi(IotFleetFixtures, HttpCase):
         )
         self.assertEqual({e["origin"] for e in events["events"]}, {"http"})
         self.assertEqual(events["events"][1]["reason"], "Holiday")
-        self.assertEqual(events["events"][2]["payload"]["plan"], {"product": "Premium"})
+        self.assertEqual(events["events"][2]["payload"]["plan"], {"product": "PREMIUM-T"})
 
     def test_transition_not_allowed_is_409(self):
         self.call("POST", "/devices", {"identifier": "IOT_409"})

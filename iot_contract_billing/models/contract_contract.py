@@ -1,0 +1,33 @@
+from odoo import fields, models
+
+
+class ContractContract(models.Model):
+    _inherit = "contract.contract"
+
+    iot_fleet = fields.Boolean(
+        string="Fleet Contract", help="A contract whose lines are connected objects."
+    )
+    iot_billing_alignment = fields.Selection(
+        [("anniversary", "From the activation date"), ("calendar", "Calendar months")],
+        string="Billing Periods",
+        default="calendar",
+        help="Calendar months prorate the first and last period of a device by day.",
+    )
+    iot_device_count = fields.Integer(compute="_compute_iot_device_count", string="Devices")
+
+    def _compute_iot_device_count(self):
+        counts = dict(
+            self.env["contract.line"]._read_group(
+                [("contract_id", "in", self.ids), ("iot_device_id", "!=", False)],
+                ["contract_id"],
+                ["__count"],
+            )
+        )
+        for contract in self:
+            contract.iot_device_count = counts.get(contract, 0)
+
+    def action_view_iot_devices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("iot_fleet.iot_device_action")
+        action["domain"] = [("contract_line_id.contract_id", "=", self.id)]
+        return action

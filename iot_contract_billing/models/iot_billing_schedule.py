@@ -1,0 +1,60 @@
+from odoo import api, fields, models
+
+STATES = [
+    ("planned", "Planned"),
+    ("open", "Open"),
+    ("computed", "Computed"),
+    ("invoiced", "Invoiced"),
+]
+
+
+class IotBillingSchedule(models.Model):
+    """One billing period of one device's contract line, generated ahead for the term.
+
+    It carries the recurring amount (prorated for a partial period), the usage valued
+    into the period and the one-time charges; billing runs turn it into an invoice
+    line.
+    """
+
+    _name = "iot.billing.schedule"
+    _description = "Invoicing Schedule"
+    _order = "date_start, contract_line_id"
+
+    contract_line_id = fields.Many2one(
+        "contract.line", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    contract_id = fields.Many2one(
+        related="contract_line_id.contract_id", store=True, index=True, string="Contract"
+    )
+    partner_id = fields.Many2one(related="contract_id.partner_id", store=True, string="Customer")
+    device_id = fields.Many2one("iot.device", required=True, index=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    sequence = fields.Integer(string="Period", readonly=True)
+    date_start = fields.Date(required=True, readonly=True)
+    date_end = fields.Date(required=True, readonly=True)
+    ratio = fields.Float(
+        digits=(16, 6), readonly=True, help="Days covered over the days of a full period."
+    )
+    recurring_amount = fields.Monetary(readonly=True)
+    usage_quantity = fields.Float(digits=(16, 4), readonly=True)
+    usage_amount = fields.Monetary(readonly=True)
+    charge_amount = fields.Monetary(string="One-time Charges", readonly=True)
+    amount_total = fields.Monetary(compute="_compute_amount_total", store=True)
+    state = fields.Selection(STATES, default="planned", required=True, index=True, readonly=True)
+    invoice_line_id = fields.Many2one("account.move.line", readonly=True, index="btree_not_null")
+
+    _sql_constraints = [
+        (
+            "period_uniq",
+            "unique (contract_line_id, date_start)",
+            "A contract line has one schedule per period.",
+        )
+    ]
+
+    @api.depends("recurring_amount", "usage_amount", "charge_amount")
+    def _compute_amount_total(self):
+        for schedule in self:
+            schedule.amount_total = (
+                schedule.recurring_amount + schedule.usage_amount + schedule.charge_amount
+            )

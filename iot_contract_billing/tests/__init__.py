@@ -1,0 +1,1 @@
+from . import test_activation, test_core_schedule

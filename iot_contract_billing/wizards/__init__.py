@@ -1,0 +1,1 @@
+from . import iot_device_activate_wizard

@@ -1,0 +1,39 @@
+from odoo import api, fields, models
+
+
+class IotDeviceActivateWizard(models.TransientModel):
+    _inherit = "iot.device.activate.wizard"
+
+    contract_id = fields.Many2one(
+        "contract.contract",
+        string="Fleet Contract",
+        domain="[('partner_id', 'child_of', partner_id), ('contract_type', '=', 'sale')]",
+        help="Leave empty to use the customer's fleet contract, or a new one from the template.",
+    )
+    contract_template_id = fields.Many2one(
+        "contract.template",
+        default=lambda self: self.env.ref(
+            "iot_contract_billing.contract_template_fleet", raise_if_not_found=False
+        ),
+    )
+    plan_product_id = fields.Many2one(
+        "product.product", string="Plan", domain="[('sale_ok', '=', True)]"
+    )
+    plan_price = fields.Float(digits="Product Price", string="Price per Period")
+    term_months = fields.Integer(string="Term (months)", default=12)
+
+    @api.onchange("plan_product_id")
+    def _onchange_plan_product_id(self):
+        if self.plan_product_id:
+            self.plan_price = self.plan_product_id.lst_price
+
+    def _activation_data(self):
+        data = super()._activation_data()
+        if self.plan_product_id:
+            data["plan"] = {"product": self.plan_product_id.id, "price": self.plan_price}
+            data["term_months"] = self.term_months
+        if self.contract_id:
+            data["contract"] = self.contract_id.id
+        elif self.contract_template_id:
+            data["contract_template"] = self.contract_template_id.id
+        return data
