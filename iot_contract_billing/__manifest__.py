@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "data/contract_template_data.xml",
         "views/iot_billing_schedule_views.xml",
+        "views/iot_billing_run_views.xml",
         "views/iot_device_views.xml",
         "views/contract_views.xml",
         "wizards/iot_device_activate_wizard_views.xml",

@@ -1,0 +1,259 @@
+import datetime
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+class IotBillingRun(models.Model):
+    """A billing run: the schedules of a period become posted invoices.
+
+    Restartable: only schedules not yet invoiced are billed, so running a period again,
+    or again after a failure, never bills anything twice. A contract that cannot be
+    billed is reported and skipped; the others go on.
+    """
+
+    _name = "iot.billing.run"
+    _description = "Billing Run"
+    _inherit = ["mail.thread"]
+    _order = "date_to desc, id desc"
+
+    name = fields.Char(required=True, default=lambda self: _("New billing run"))
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    date_from = fields.Date(string="Period Start", required=True)
+    date_to = fields.Date(string="Period End", required=True)
+    invoice_date = fields.Date(help="Default: the period end.")
+    post_invoices = fields.Boolean(default=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("done", "Done")], default="draft", required=True, tracking=True
+    )
+    invoice_ids = fields.Many2many("account.move", string="Invoices", readonly=True, copy=False)
+    invoice_count = fields.Integer(compute="_compute_totals")
+    amount_total = fields.Monetary(compute="_compute_totals", currency_field="currency_id")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    schedule_count = fields.Integer(readonly=True)
+    contract_count = fields.Integer(readonly=True)
+    error_ids = fields.One2many("iot.billing.run.error", "run_id", readonly=True)
+
+    @api.depends("invoice_ids.amount_total")
+    def _compute_totals(self):
+        for run in self:
+            run.invoice_count = len(run.invoice_ids)
+            run.amount_total = sum(run.invoice_ids.mapped("amount_total"))
+
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        for run in self:
+            if run.date_to < run.date_from:
+                raise ValidationError(_("The period ends before it starts."))
+
+    def action_run(self):
+        for run in self:
+            run._run()
+        return True
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", self.invoice_ids.ids)]
+        action["context"] = {}
+        return action
+
+    # ------------------------------------------------------------------
+
+    def _schedules_to_bill(self):
+        return self.env["iot.billing.schedule"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("date_start", ">=", self.date_from),
+                ("date_start", "<=", self.date_to),
+                ("state", "in", ("planned", "open", "computed")),
+                ("invoice_line_id", "=", False),
+            ]
+        )
+
+    def _run(self):
+        self.ensure_one()
+        schedules = self._schedules_to_bill()
+        if not schedules:
+            raise UserError(
+                _(
+                    "There is nothing to bill from %(start)s to %(end)s: no open schedules.",
+                    start=self.date_from,
+                    end=self.date_to,
+                )
+            )
+        usage = self._value_usage(schedules)
+        charges = self._value_charges(schedules)
+        by_contract = defaultdict(lambda: self.env["iot.billing.schedule"])
+        for schedule in schedules:
+            by_contract[schedule.contract_id] |= schedule
+        invoices = self.env["account.move"]
+        for contract, contract_schedules in by_contract.items():
+            try:
+                with self.env.cr.savepoint():
+                    invoices |= self._invoice_contract(contract, contract_schedules, usage, charges)
+            except AccessError:
+                raise  # a user without accounting rights bills nothing
+            except (UserError, ValidationError) as exc:
+                self.env["iot.billing.run.error"].create(
+                    {"run_id": self.id, "contract_id": contract.id, "message": str(exc)}
+                )
+        self.write(
+            {
+                "state": "done",
+                "invoice_ids": [fields.Command.link(invoice.id) for invoice in invoices],
+                "schedule_count": self.schedule_count + len(schedules),
+                "contract_count": self.contract_count + len(by_contract),
+            }
+        )
+        return invoices
+
+    def _value_usage(self, schedules):
+        """Rate each period's devices under the company's invoiced calculators.
+
+        Returns ``{schedule id: [(calculator, quantity, amount)]}`` and writes the
+        schedules' usage totals.
+        """
+        calculators = self.env["iot.usage.calculator"].search(
+            [("company_id", "=", self.company_id.id), ("product_id", "!=", False)]
+        )
+        by_period = defaultdict(lambda: self.env["iot.billing.schedule"])
+        for schedule in schedules:
+            by_period[(schedule.date_start, schedule.date_end)] |= schedule
+        usage = defaultdict(list)
+        for (start, end), period_schedules in by_period.items():
+            schedule_of = {schedule.device_id.id: schedule for schedule in period_schedules}
+            date_from = datetime.datetime.combine(start, datetime.time.min)
+            date_to = datetime.datetime.combine(end + ONE_DAY, datetime.time.min)
+            for calculator in calculators:
+                for rating in calculator._rate(
+                    date_from, date_to, devices=period_schedules.device_id
+                ):
+                    schedule = schedule_of[rating.device_id.id]
+                    usage[schedule.id].append((calculator, rating.quantity, rating.amount))
+        for schedule in schedules:
+            parts = usage.get(schedule.id, [])
+            schedule.sudo().write(
+                {
+                    "usage_quantity": sum(quantity for _c, quantity, _a in parts),
+                    "usage_amount": sum(amount for _c, _q, amount in parts),
+                    "state": "computed",
+                }
+            )
+        return usage
+
+    def _value_charges(self, schedules):
+        """One-time charges of the devices' transitions within each schedule's period."""
+        events = (
+            self.env["iot.device.event"]
+            .sudo()
+            .search(
+                [
+                    ("device_id", "in", schedules.device_id.ids),
+                    ("charge_product_id", "!=", False),
+                    ("date", ">=", datetime.datetime.combine(self.date_from, datetime.time.min)),
+                    (
+                        "date",
+                        "<",
+                        datetime.datetime.combine(self.date_to + ONE_DAY, datetime.time.min),
+                    ),
+                ]
+            )
+        )
+        by_device = defaultdict(list)
+        for event in events:
+            by_device[event.device_id.id].append(event)
+        charges = {}
+        for schedule in schedules:
+            found = [
+                event
+                for event in by_device.get(schedule.device_id.id, [])
+                if schedule.date_start <= event.date.date() <= schedule.date_end
+            ]
+            if found:
+                charges[schedule.id] = found
+                schedule.sudo().charge_amount = sum(event.charge_amount for event in found)
+        return charges
+
+    def _invoice_contract(self, contract, schedules, usage, charges):
+        """One invoice for the contract, its lines grouped: a few lines, not thousands."""
+        invoice_date = self.invoice_date or self.date_to
+        vals = contract._prepare_invoice(invoice_date)
+        recurring = defaultdict(lambda: self.env["iot.billing.schedule"])
+        for schedule in schedules:
+            key = (schedule.contract_line_id.product_id, schedule.recurring_amount)
+            recurring[key] |= schedule
+        lines, line_schedules = [], []
+        for (product, amount), group in recurring.items():
+            lines.append(
+                {
+                    "product_id": product.id,
+                    "name": _(
+                        "%(product)s - %(count)s devices x %(amount)s",
+                        product=product.display_name,
+                        count=f"{len(group):,}",
+                        amount=f"{amount:,.2f}",
+                    ),
+                    "quantity": len(group),
+                    "price_unit": amount,
+                }
+            )
+            line_schedules.append(group)
+        by_calculator = defaultdict(lambda: [0.0, 0.0])
+        for schedule in schedules:
+            for calculator, quantity, amount in usage.get(schedule.id, []):
+                by_calculator[calculator][0] += quantity
+                by_calculator[calculator][1] += amount
+        for calculator, (quantity, amount) in by_calculator.items():
+            if not amount:
+                continue
+            lines.append(
+                {
+                    "product_id": calculator.product_id.id,
+                    "name": f"{calculator.name} - {quantity:,.4g} {calculator.unit}",
+                    "quantity": 1,
+                    "price_unit": round(amount, contract.currency_id.decimal_places),
+                }
+            )
+            line_schedules.append(None)
+        by_charge = defaultdict(float)
+        for schedule in schedules:
+            for event in charges.get(schedule.id, []):
+                by_charge[(event.charge_product_id, event.charge_amount)] += 1
+        for (product, amount), count in by_charge.items():
+            lines.append(
+                {
+                    "product_id": product.id,
+                    "name": _(
+                        "%(product)s x %(count)s", product=product.display_name, count=int(count)
+                    ),
+                    "quantity": count,
+                    "price_unit": amount,
+                }
+            )
+            line_schedules.append(None)
+        vals["invoice_line_ids"] = [fields.Command.create(line) for line in lines]
+        invoice = self.env["account.move"].create(vals)
+        for line, group in zip(invoice.invoice_line_ids, line_schedules, strict=True):
+            if group is not None:
+                group.sudo().write({"invoice_line_id": line.id})
+        schedules.sudo().write({"state": "invoiced"})
+        if self.post_invoices:
+            invoice.action_post()
+        return invoice
+
+
+class IotBillingRunError(models.Model):
+    _name = "iot.billing.run.error"
+    _description = "Billing Run Error"
+
+    run_id = fields.Many2one("iot.billing.run", required=True, ondelete="cascade")
+    contract_id = fields.Many2one("contract.contract")
+    message = fields.Text()

@@ -1,0 +1,124 @@
+"""The seed's scenario end to end, through the API and a billing run."""
+
+import json
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.iot_fleet.tests.common import IotFleetFixtures
+
+
+@tagged("post_install", "-at_install")
+class TestSeedScenario(IotFleetFixtures, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_fleet()
+        cls.env["iot.usage.mediation.rule"].search([]).unlink()
+        cls.plan = cls.env["product.product"].create(
+            {
+                "name": "Premium Fleet Subscription",
+                "default_code": "PFS-SEED",
+                "type": "service",
+                "list_price": 9.90,
+                "taxes_id": False,
+            }
+        )
+        cls.usage_product = cls.env["product.product"].create(
+            {"name": "Water usage", "type": "service", "taxes_id": False}
+        )
+        cls.env["iot.usage.calculator"].search([]).write({"active": False})
+        cls.calculator = cls.env["iot.usage.calculator"].create(
+            {
+                "name": "Water",
+                "code": "SEED_WATER",
+                "egroup": "WM-ACME5",
+                "eid": "Type-1",
+                "value_field": "int_counter",
+                "method": "sum",
+                "unit": "m3",
+                "unit_price": 1.5,
+                "product_id": cls.usage_product.id,
+            }
+        )
+        cls.accountant = new_test_user(
+            cls.env,
+            login="iot_accountant",
+            groups="base.group_user,iot_fleet.group_iot_manager,account.group_account_invoice",
+        )
+
+    def api(self, method, path, body=None):
+        response = self.opener.request(
+            method,
+            self.base_url() + path,
+            data=json.dumps(body) if body is not None else None,
+            headers={"Authorization": f"Bearer {self.key}", "Content-Type": "application/json"},
+            timeout=60,
+        )
+        return response.status_code, response.json()
+
+    def test_seed_scenario(self):
+        status, device = self.api("POST", "/iot/api/v1/devices", {"identifier": "IOT_NS542_SEED"})
+        self.assertEqual((status, device["state"]), (201, "pending"))
+        status, device = self.api(
+            "POST",
+            "/iot/api/v1/devices/IOT_NS542_SEED/activate",
+            {
+                "customer": "FCT-1",
+                "date_start": "2026-04-01",
+                "plan": {"product": "PFS-SEED"},
+                "term_months": 12,
+            },
+        )
+        self.assertEqual((status, device["state"]), (200, "active"), device)
+        record = self.env["iot.device"].search([("identifier", "=", "IOT_NS542_SEED")])
+        self.assertEqual(len(record.billing_schedule_ids), 12)
+        status, body = self.api(
+            "GET",
+            "/iot/usage/WM-ACME5/Type-1/IOT_NS542_SEED?ref=seed-1&intcounter=12"
+            "&dtu=2026-04-14T09:00:00Z",
+        )
+        self.assertEqual((status, body["accepted"]), (200, 1))
+        run = (
+            self.env["iot.billing.run"]
+            .with_user(self.accountant)
+            .create({"name": "April 2026", "date_from": "2026-04-01", "date_to": "2026-04-30"})
+        )
+        run.action_run()
+        invoice = run.invoice_ids
+        self.assertEqual(
+            (len(invoice), invoice.state, invoice.partner_id), (1, "posted", self.customer)
+        )
+        lines = invoice.invoice_line_ids.sorted("sequence")
+        self.assertEqual(
+            [(line.product_id, line.quantity, line.price_subtotal) for line in lines],
+            [(self.plan, 1.0, 9.9), (self.usage_product, 1.0, 18.0)],
+        )
+        self.assertIn("12 m3", lines[1].name)
+        april = record.billing_schedule_ids.sorted("date_start")[0]
+        self.assertEqual(
+            (april.state, april.usage_quantity, april.usage_amount), ("invoiced", 12.0, 18.0)
+        )
+        self.assertEqual(april.invoice_line_id, lines[0])
+        # Running the period again bills nothing twice.
+        again = (
+            self.env["iot.billing.run"]
+            .with_user(self.accountant)
+            .create({"name": "April again", "date_from": "2026-04-01", "date_to": "2026-04-30"})
+        )
+        with self.assertRaisesRegex(UserError, "nothing to bill"):
+            again.action_run()
+        self.assertEqual(
+            self.env["account.move"].search_count([("partner_id", "=", self.customer.id)]), 1
+        )
+
+    def test_run_without_accounting_rights_cannot_post(self):
+        device = self.env["iot.device"].create({"identifier": "NO_RIGHTS_1"})
+        device._activate(self.customer, "2026-04-01", {"plan": {"product": "PFS-SEED"}})
+        run = (
+            self.env["iot.billing.run"]
+            .with_user(self.manager)
+            .create({"name": "April", "date_from": "2026-04-01", "date_to": "2026-04-30"})
+        )
+        with self.assertRaises(AccessError):
+            run.action_run()
