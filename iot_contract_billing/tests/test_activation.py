@@ -127,3 +127,31 @@ class TestActivationOnContracts(IotFleetFixtures, HttpCase):
         )
         self.assertEqual((status, body["error"]["code"]), (409, "already_active"))
         self.assertEqual(len(device.billing_schedule_ids), 12, "nothing written twice")
+
+    def test_create_and_activate_in_one_call(self):
+        activation = {
+            "customer": "FCT-1",
+            "date_start": "2026-04-01",
+            "plan": {"product": "PFS-T"},
+            "term_months": 6,
+        }
+        status, body = self.call(
+            "POST",
+            "/devices",
+            [{"identifier": f"ONE_CALL_{n}", "activation": activation} for n in range(3)],
+        )
+        self.assertEqual((status, body["created"]), (200, 3), body)
+        devices = self.env["iot.device"].search([("identifier", "like", "ONE_CALL_")])
+        self.assertEqual(set(devices.mapped("state_id.code")), {"active"})
+        self.assertEqual(len(devices.contract_line_id.contract_id), 1)
+        self.assertEqual(len(devices.billing_schedule_ids), 18)
+        status, body = self.call(
+            "POST",
+            "/devices",
+            {
+                "identifier": "ONE_CALL_BAD",
+                "activation": dict(activation, plan={"product": "FREE-T"}),
+            },
+        )
+        self.assertEqual((status, body["error"]["code"]), (400, "plan_without_price"))
+        self.assertFalse(self.env["iot.device"].search([("identifier", "=", "ONE_CALL_BAD")]))

@@ -716,11 +716,16 @@ class IotDevice(models.Model):
         return dict(counts, results=results)
 
     def _api_after_create(self, values_by_device):
-        """Hook: act on the cleaned request values of newly created devices.
-
-        ``iot_contract_billing`` activates the devices that came with an
-        ``activation`` object.
-        """
+        """Activate the new devices that came with an ``activation`` object: devices
+        sharing the same activation are activated together, in one batch."""
+        groups = {}
+        for device, values in values_by_device.items():
+            if values.get("activation"):
+                key = json.dumps(values["activation"], sort_keys=True, default=str)
+                groups.setdefault(key, (values["activation"], self.browse()))
+                groups[key] = (groups[key][0], groups[key][1] | device)
+        for activation, devices in groups.values():
+            devices._api_activate(activation)
         return True
 
     @api.model
@@ -767,6 +772,11 @@ class IotDevice(models.Model):
         """Activate a device for a customer: ``{"customer", "date_start", "plan"}``."""
         self = self.with_context(iot_origin=self._iot_origin(api_call=True))
         device = self._api_find_device(identifier)
+        device._api_activate(activation)
+        return device._api_serialize()[0]
+
+    def _api_activate(self, activation):
+        """Activate these devices from an API activation object (one for all)."""
         try:
             values = payload_core.parse_activation(activation, fields.Date.context_today(self))
         except payload_core.PayloadError as exc:
@@ -784,8 +794,7 @@ class IotDevice(models.Model):
         activation_data = {
             key: values[key] for key in ("plan", "contract", "term_months") if key in values
         }
-        device._activate(partner, values["date_start"], activation_data, reason=values["reason"])
-        return device._api_serialize()[0]
+        self._activate(partner, values["date_start"], activation_data, reason=values["reason"])
 
     @api.model
     def api_transition(self, identifier, move):
