@@ -1,1 +1,1 @@
-from . import core, models, wizards
+from . import controllers, core, models, wizards

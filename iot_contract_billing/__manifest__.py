@@ -16,6 +16,7 @@
         "views/iot_billing_run_views.xml",
         "views/iot_device_views.xml",
         "views/contract_views.xml",
+        "views/account_move_views.xml",
         "wizards/iot_device_activate_wizard_views.xml",
         "views/menus.xml",
     ],

@@ -1,3 +1,3 @@
 """Plain-Python core of fleet billing: billing periods and proration."""
 
-from . import schedule
+from . import detail, schedule

@@ -1,1 +1,8 @@
-from . import contract_contract, contract_line, iot_billing_run, iot_billing_schedule, iot_device
+from . import (
+    account_move,
+    contract_contract,
+    contract_line,
+    iot_billing_run,
+    iot_billing_schedule,
+    iot_device,
+)

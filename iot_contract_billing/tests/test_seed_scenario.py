@@ -1,6 +1,10 @@
 """The seed's scenario end to end, through the API and a billing run."""
 
+import csv
+import io
 import json
+
+import openpyxl
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -46,6 +50,13 @@ class TestSeedScenario(IotFleetFixtures, HttpCase):
             login="iot_accountant",
             groups="base.group_user,iot_fleet.group_iot_manager,account.group_account_invoice",
         )
+        cls.accountant_key = cls.accountant._iot_new_api_key("auditor")
+
+    def _rows(self, file_format, content):
+        if file_format == "csv":
+            return list(csv.reader(io.StringIO(content.decode())))[1:]
+        sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).active
+        return [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
 
     def api(self, method, path, body=None):
         response = self.opener.request(
@@ -100,6 +111,33 @@ class TestSeedScenario(IotFleetFixtures, HttpCase):
             (april.state, april.usage_quantity, april.usage_amount), ("invoiced", 12.0, 18.0)
         )
         self.assertEqual(april.invoice_line_id, lines[0])
+        # The detail export lists the device and the record; its totals are the invoice's.
+        for file_format in ("csv", "xlsx"):
+            response = self.opener.get(
+                f"{self.base_url()}/iot/api/v1/invoices/{invoice.id}/detail?format={file_format}",
+                headers={"Authorization": f"Bearer {self.accountant_key}"},
+                timeout=60,
+            )
+            self.assertEqual(response.status_code, 200, response.text[:300])
+            rows = self._rows(file_format, response.content)
+            self.assertEqual(rows[0][2], "IOT_NS542_SEED")
+            self.assertAlmostEqual(sum(float(row[10]) for row in rows), invoice.amount_untaxed)
+        response = self.opener.get(
+            f"{self.base_url()}/iot/api/v1/invoices/{invoice.id}/detail?level=record",
+            headers={"Authorization": f"Bearer {self.accountant_key}"},
+            timeout=60,
+        )
+        records = list(csv.reader(io.StringIO(response.text)))[1:]
+        self.assertEqual(
+            [(row[1], row[5], float(row[6])) for row in records],
+            [("IOT_NS542_SEED", "seed-1", 12.0)],
+        )
+        response = self.opener.get(
+            f"{self.base_url()}/iot/api/v1/invoices/{invoice.id}/detail?format=pdf",
+            headers={"Authorization": f"Bearer {self.accountant_key}"},
+            timeout=60,
+        )
+        self.assertEqual(response.status_code, 400)
         # Running the period again bills nothing twice.
         again = (
             self.env["iot.billing.run"]

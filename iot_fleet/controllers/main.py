@@ -56,10 +56,10 @@ class IotApiController(http.Controller):
                 details=[{"field": None, "message": str(exc)}],
             ) from None
 
-    def _respond(self, func, status=200):
-        """Run ``func`` in a savepoint and answer its result as JSON, or its error in
-        the API's error shape: on error nothing it wrote stays written. ``status`` may
-        be a function of the result."""
+    def _respond(self, func, status=200, render=None):
+        """Run ``func`` in a savepoint and answer its result as JSON (or ``render`` it),
+        or its error in the API's error shape: on error nothing it wrote stays written.
+        ``status`` may be a function of the result."""
         try:
             with request.env.cr.savepoint():
                 result = func()
@@ -69,6 +69,8 @@ class IotApiController(http.Controller):
             return error_response(403, "forbidden", exc.args[0])
         except (UserError, ValidationError) as exc:
             return error_response(400, "invalid", exc.args[0])
+        if render:
+            return render(result)
         if callable(status):
             status = status(result)
         return request.make_json_response(result, status=status)

@@ -1,0 +1,130 @@
+import datetime
+import os
+import tempfile
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from ..core import detail
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    iot_schedule_count = fields.Integer(compute="_compute_iot_schedule_count")
+
+    def _compute_iot_schedule_count(self):
+        counts = dict(
+            self.env["iot.billing.schedule"]._read_group(
+                [("invoice_line_id.move_id", "in", self.ids)], ["invoice_line_id"], ["__count"]
+            )
+        )
+        for move in self:
+            move.iot_schedule_count = sum(
+                count for line, count in counts.items() if line.move_id == move
+            )
+
+    def _iot_schedules(self):
+        self.ensure_one()
+        return self.env["iot.billing.schedule"].search(
+            [("invoice_line_id.move_id", "=", self.id)], order="device_id, date_start"
+        )
+
+    def _iot_detail_rows(self, level="device"):
+        """The invoice's detail: one row per device and period, or per usage record."""
+        self.ensure_one()
+        schedules = self._iot_schedules()
+        if not schedules:
+            raise UserError(_("The invoice %(name)s has no fleet detail.", name=self.name))
+        name = self.name
+        if level == "record":
+            return self._iot_record_rows(schedules)
+        return (
+            (
+                name,
+                schedule.contract_id.name,
+                schedule.device_id.identifier,
+                schedule.date_start.isoformat(),
+                schedule.date_end.isoformat(),
+                schedule.contract_line_id.product_id.display_name,
+                schedule.recurring_amount,
+                schedule.usage_quantity,
+                schedule.usage_amount,
+                schedule.charge_amount,
+                schedule.amount_total,
+            )
+            for schedule in schedules
+        )
+
+    def _iot_record_rows(self, schedules):
+        cr = self.env.cr
+        self.env["iot.usage.record"].flush_model()
+        for schedule in schedules:
+            cr.execute(
+                """SELECT dtu, egroup, eid, event_ref, quantity FROM iot_usage_record
+                    WHERE device_id = %s AND dtu >= %s AND dtu < %s AND state <> 'excluded'
+                    ORDER BY dtu, id""",
+                [
+                    schedule.device_id.id,
+                    datetime.datetime.combine(schedule.date_start, datetime.time.min),
+                    datetime.datetime.combine(schedule.date_end + ONE_DAY, datetime.time.min),
+                ],
+            )
+            for dtu, egroup, eid, ref, quantity in cr.fetchall():
+                yield (
+                    self.name,
+                    schedule.device_id.identifier,
+                    dtu.isoformat(),
+                    egroup,
+                    eid,
+                    ref or "",
+                    quantity or 0.0,
+                )
+
+    def _iot_detail_file(self, file_format="csv", level="device"):
+        """``(filename, mimetype, content bytes)`` of the detail export."""
+        self.ensure_one()
+        if file_format not in ("csv", "xlsx"):
+            raise UserError(_("The detail is exported as csv or xlsx."))
+        if level not in ("device", "record"):
+            raise UserError(_("The detail level is device or record."))
+        columns = detail.RECORD_COLUMNS if level == "record" else detail.COLUMNS
+        rows = self._iot_detail_rows(level)
+        filename = f"{(self.name or 'invoice').replace('/', '-')}-{level}.{file_format}"
+        if file_format == "csv":
+            content = "".join(detail.write_csv(columns, rows)).encode()
+            return filename, "text/csv", content
+        with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
+            path = handle.name
+        try:
+            detail.write_xlsx(columns, rows, path)
+            with open(path, "rb") as stream:
+                content = stream.read()
+        finally:
+            os.unlink(path)
+        return (
+            filename,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content,
+        )
+
+    def action_iot_export_detail(self):
+        self.ensure_one()
+        file_format = self.env.context.get("iot_detail_format", "csv")
+        filename, mimetype, content = self._iot_detail_file(file_format)
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": filename,
+                "raw": content,
+                "mimetype": mimetype,
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
