@@ -1,6 +1,8 @@
 import datetime
 from collections import defaultdict
 
+from psycopg2.extras import execute_values
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -91,11 +93,11 @@ class IotBillingRun(models.Model):
             )
         usage = self._value_usage(schedules)
         charges = self._value_charges(schedules)
-        by_contract = defaultdict(lambda: self.env["iot.billing.schedule"])
-        for schedule in schedules:
-            by_contract[schedule.contract_id] |= schedule
+        Schedule = self.env["iot.billing.schedule"]
+        by_contract = _group_ids(schedules, lambda schedule: schedule.contract_id)
         invoices = self.env["account.move"]
-        for contract, contract_schedules in by_contract.items():
+        for contract, schedule_ids in by_contract.items():
+            contract_schedules = Schedule.browse(schedule_ids)
             try:
                 with self.env.cr.savepoint():
                     invoices |= self._invoice_contract(contract, contract_schedules, usage, charges)
@@ -124,30 +126,56 @@ class IotBillingRun(models.Model):
         calculators = self.env["iot.usage.calculator"].search(
             [("company_id", "=", self.company_id.id), ("product_id", "!=", False)]
         )
-        by_period = defaultdict(lambda: self.env["iot.billing.schedule"])
-        for schedule in schedules:
-            by_period[(schedule.date_start, schedule.date_end)] |= schedule
+        Schedule = self.env["iot.billing.schedule"]
+        by_period = _group_ids(schedules, lambda schedule: (schedule.date_start, schedule.date_end))
         usage = defaultdict(list)
-        for (start, end), period_schedules in by_period.items():
-            schedule_of = {schedule.device_id.id: schedule for schedule in period_schedules}
+        for (start, end), schedule_ids in by_period.items():
+            period_schedules = Schedule.browse(schedule_ids)
+            schedule_of = {schedule.device_id.id: schedule.id for schedule in period_schedules}
             date_from = datetime.datetime.combine(start, datetime.time.min)
             date_to = datetime.datetime.combine(end + ONE_DAY, datetime.time.min)
             for calculator in calculators:
-                for rating in calculator._rate(
+                for result in calculator._rate(
                     date_from, date_to, devices=period_schedules.device_id
-                ):
-                    schedule = schedule_of[rating.device_id.id]
-                    usage[schedule.id].append((calculator, rating.quantity, rating.amount))
-        for schedule in schedules:
-            parts = usage.get(schedule.id, [])
-            schedule.sudo().write(
-                {
-                    "usage_quantity": sum(quantity for _c, quantity, _a in parts),
-                    "usage_amount": sum(amount for _c, _q, amount in parts),
-                    "state": "computed",
-                }
-            )
+                ).read(["device_id", "quantity", "amount"], load=None):
+                    usage[schedule_of[result["device_id"]]].append(
+                        (calculator, result["quantity"], result["amount"])
+                    )
+        self._update_schedules(
+            [
+                (
+                    schedule_id,
+                    sum(quantity for _c, quantity, _a in usage.get(schedule_id, [])),
+                    sum(amount for _c, _q, amount in usage.get(schedule_id, [])),
+                )
+                for schedule_id in schedules.ids
+            ],
+            "usage_quantity = v.quantity, usage_amount = v.amount, state = 'computed'",
+        )
         return usage
+
+    def _update_schedules(self, values, assignments):
+        """One UPDATE for many schedules: ``values`` are ``(id, quantity, amount)``."""
+        Schedule = self.env["iot.billing.schedule"]
+        Schedule.flush_model()
+        execute_values(
+            self.env.cr._obj,
+            f"""UPDATE iot_billing_schedule s SET {assignments}
+                  FROM (VALUES %s) AS v(id, quantity, amount)
+                 WHERE s.id = v.id""",
+            values,
+            template="(%s, %s::double precision, %s::numeric)",
+            page_size=10000,
+        )
+        # The stored total follows its parts (an UPDATE reads the columns as they were).
+        self.env.cr.execute(
+            """UPDATE iot_billing_schedule
+                  SET amount_total = recurring_amount + COALESCE(usage_amount, 0)
+                                     + COALESCE(charge_amount, 0)
+                WHERE id = ANY(%s)""",
+            [[row[0] for row in values]],
+        )
+        Schedule.invalidate_model()
 
     def _value_charges(self, schedules):
         """One-time charges of the devices' transitions within each schedule's period."""
@@ -171,6 +199,8 @@ class IotBillingRun(models.Model):
         for event in events:
             by_device[event.device_id.id].append(event)
         charges = {}
+        if not by_device:
+            return charges
         for schedule in schedules:
             found = [
                 event
@@ -179,19 +209,27 @@ class IotBillingRun(models.Model):
             ]
             if found:
                 charges[schedule.id] = found
-                schedule.sudo().charge_amount = sum(event.charge_amount for event in found)
+        self._update_schedules(
+            [
+                (schedule_id, 0.0, sum(event.charge_amount for event in found))
+                for schedule_id, found in charges.items()
+            ],
+            "charge_amount = v.amount",
+        )
         return charges
 
     def _invoice_contract(self, contract, schedules, usage, charges):
         """One invoice for the contract, its lines grouped: a few lines, not thousands."""
         invoice_date = self.invoice_date or self.date_to
         vals = contract._prepare_invoice(invoice_date)
-        recurring = defaultdict(lambda: self.env["iot.billing.schedule"])
-        for schedule in schedules:
-            key = (schedule.contract_line_id.product_id, schedule.recurring_amount)
-            recurring[key] |= schedule
+        Schedule = self.env["iot.billing.schedule"]
+        recurring = _group_ids(
+            schedules,
+            lambda schedule: (schedule.contract_line_id.product_id, schedule.recurring_amount),
+        )
         lines, line_schedules = [], []
-        for (product, amount), group in recurring.items():
+        for (product, amount), group_ids in recurring.items():
+            group = Schedule.browse(group_ids)
             lines.append(
                 {
                     "product_id": product.id,
@@ -241,13 +279,32 @@ class IotBillingRun(models.Model):
             line_schedules.append(None)
         vals["invoice_line_ids"] = [fields.Command.create(line) for line in lines]
         invoice = self.env["account.move"].create(vals)
-        for line, group in zip(invoice.invoice_line_ids, line_schedules, strict=True):
-            if group is not None:
-                group.sudo().write({"invoice_line_id": line.id})
-        schedules.sudo().write({"state": "invoiced"})
+        links = [
+            (schedule_id, line.id)
+            for line, group in zip(invoice.invoice_line_ids, line_schedules, strict=True)
+            if group is not None
+            for schedule_id in group.ids
+        ]
+        Schedule.flush_model()
+        execute_values(
+            self.env.cr._obj,
+            """UPDATE iot_billing_schedule s SET invoice_line_id = v.line_id, state = 'invoiced'
+                 FROM (VALUES %s) AS v(id, line_id) WHERE s.id = v.id""",
+            links,
+            page_size=10000,
+        )
+        Schedule.invalidate_model()
         if self.post_invoices:
             invoice.action_post()
         return invoice
+
+
+def _group_ids(records, key):
+    """``{key(record): [ids]}``, in one pass (unions of recordsets in a loop are quadratic)."""
+    groups = defaultdict(list)
+    for record in records:
+        groups[key(record)].append(record.id)
+    return groups
 
 
 class IotBillingRunError(models.Model):
