@@ -12,6 +12,7 @@
         "security/security.xml",
         "security/ir.model.access.csv",
         "data/contract_template_data.xml",
+        "data/queue_job_data.xml",
         "views/iot_billing_schedule_views.xml",
         "views/iot_billing_run_views.xml",
         "views/iot_device_views.xml",

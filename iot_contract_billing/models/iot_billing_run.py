@@ -7,6 +7,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 ONE_DAY = datetime.timedelta(days=1)
+# Contracts billed by one queue job; a run of more contracts is split into jobs.
+CONTRACTS_PER_JOB = 50
 
 
 class IotBillingRun(models.Model):
@@ -31,7 +33,10 @@ class IotBillingRun(models.Model):
     invoice_date = fields.Date(help="Default: the period end.")
     post_invoices = fields.Boolean(default=True)
     state = fields.Selection(
-        [("draft", "Draft"), ("done", "Done")], default="draft", required=True, tracking=True
+        [("draft", "Draft"), ("running", "Running"), ("done", "Done")],
+        default="draft",
+        required=True,
+        tracking=True,
     )
     invoice_ids = fields.Many2many("account.move", string="Invoices", readonly=True, copy=False)
     invoice_count = fields.Integer(compute="_compute_totals")
@@ -81,6 +86,7 @@ class IotBillingRun(models.Model):
         )
 
     def _run(self):
+        """Bill the period: at once, or in ``queue_job`` jobs of contracts when large."""
         self.ensure_one()
         schedules = self._schedules_to_bill()
         if not schedules:
@@ -91,31 +97,63 @@ class IotBillingRun(models.Model):
                     end=self.date_to,
                 )
             )
-        usage = self._value_usage(schedules)
-        charges = self._value_charges(schedules)
-        Schedule = self.env["iot.billing.schedule"]
-        by_contract = _group_ids(schedules, lambda schedule: schedule.contract_id)
-        invoices = self.env["account.move"]
-        for contract, schedule_ids in by_contract.items():
-            contract_schedules = Schedule.browse(schedule_ids)
-            try:
-                with self.env.cr.savepoint():
-                    invoices |= self._invoice_contract(contract, contract_schedules, usage, charges)
-            except AccessError:
-                raise  # a user without accounting rights bills nothing
-            except (UserError, ValidationError) as exc:
-                self.env["iot.billing.run.error"].create(
-                    {"run_id": self.id, "contract_id": contract.id, "message": str(exc)}
+        contract_ids = sorted(set(schedules.contract_id.ids))
+        if len(contract_ids) <= CONTRACTS_PER_JOB or self.env.context.get("iot_billing_inline"):
+            return self._run_contracts(contract_ids)
+        self.state = "running"
+        for start in range(0, len(contract_ids), CONTRACTS_PER_JOB):
+            chunk = contract_ids[start : start + CONTRACTS_PER_JOB]
+            self.with_delay(
+                description=_(
+                    "%(run)s: contracts %(first)s to %(last)s",
+                    run=self.name,
+                    first=start + 1,
+                    last=start + len(chunk),
                 )
-        self.write(
-            {
-                "state": "done",
-                "invoice_ids": [fields.Command.link(invoice.id) for invoice in invoices],
-                "schedule_count": self.schedule_count + len(schedules),
-                "contract_count": self.contract_count + len(by_contract),
-            }
+            )._run_contracts(chunk)
+        return self.env["account.move"]
+
+    def _run_contracts(self, contract_ids):
+        """Bill these contracts' open schedules of the period. Idempotent: what is
+        invoiced already is not selected again, so a job run twice, or a run started
+        again after a crash between jobs, bills nothing twice and leaves nothing out."""
+        self.ensure_one()
+        schedules = self._schedules_to_bill().filtered(
+            lambda schedule: schedule.contract_id.id in set(contract_ids)
         )
+        invoices = self.env["account.move"]
+        if schedules:
+            usage = self._value_usage(schedules)
+            charges = self._value_charges(schedules)
+            Schedule = self.env["iot.billing.schedule"]
+            by_contract = _group_ids(schedules, lambda schedule: schedule.contract_id)
+            for contract, schedule_ids in by_contract.items():
+                try:
+                    with self.env.cr.savepoint():
+                        invoices |= self._invoice_contract(
+                            contract, Schedule.browse(schedule_ids), usage, charges
+                        )
+                except AccessError:
+                    raise  # a user without accounting rights bills nothing
+                except (UserError, ValidationError) as exc:
+                    self.env["iot.billing.run.error"].create(
+                        {"run_id": self.id, "contract_id": contract.id, "message": str(exc)}
+                    )
+            self.write(
+                {
+                    "invoice_ids": [fields.Command.link(invoice.id) for invoice in invoices],
+                    "schedule_count": self.schedule_count + len(schedules),
+                    "contract_count": self.contract_count + len(by_contract),
+                }
+            )
+        if not self._schedules_to_bill() - self._failed_schedules():
+            self.state = "done"
         return invoices
+
+    def _failed_schedules(self):
+        return self._schedules_to_bill().filtered(
+            lambda schedule: schedule.contract_id in self.error_ids.contract_id
+        )
 
     def _value_usage(self, schedules):
         """Rate each period's devices under the company's invoiced calculators.
