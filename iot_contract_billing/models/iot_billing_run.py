@@ -293,7 +293,7 @@ class IotBillingRun(models.Model):
             lines.append(
                 {
                     "product_id": calculator.product_id.id,
-                    "name": f"{calculator.name} - {quantity:,.4g} {calculator.unit}",
+                    "name": f"{calculator.name} - {_quantity(quantity)} {calculator.unit}",
                     "quantity": 1,
                     "price_unit": round(amount, contract.currency_id.decimal_places),
                 }
@@ -335,6 +335,11 @@ class IotBillingRun(models.Model):
         if self.post_invoices:
             invoice.action_post()
         return invoice
+
+
+def _quantity(value):
+    """1234567.5 -> '1,234,567.5': thousands separators, no needless decimals."""
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
 def _group_ids(records, key):
