@@ -330,7 +330,13 @@ class IotUsageCalculator(models.Model):
                 }
             )
         if store:
-            return self.env["iot.usage.rating"]._store(self, date_from, date_to, results)
+            return self.env["iot.usage.rating"]._store(
+                self,
+                date_from,
+                date_to,
+                results,
+                device_ids=devices.ids if devices is not None else None,
+            )
         return results
 
     # ------------------------------------------------------------------

@@ -36,16 +36,25 @@ class IotUsageRating(models.Model):
         )
     ]
 
-    def _store(self, calculator, date_from, date_to, results):
+    def _store(self, calculator, date_from, date_to, results, device_ids=None):
         """Store a period's ratings in one statement, replacing an earlier rating of
-        the same period (rating again is idempotent)."""
+        the same period (rating again is idempotent) - of ``device_ids`` only, when
+        only some devices were rated."""
         self.flush_model()
         cr = self.env.cr
-        cr.execute(
-            """DELETE FROM iot_usage_rating
-                WHERE calculator_id = %s AND date_from = %s AND date_to = %s""",
-            [calculator.id, date_from, date_to],
-        )
+        if device_ids is None:
+            cr.execute(
+                """DELETE FROM iot_usage_rating
+                    WHERE calculator_id = %s AND date_from = %s AND date_to = %s""",
+                [calculator.id, date_from, date_to],
+            )
+        else:
+            cr.execute(
+                """DELETE FROM iot_usage_rating
+                    WHERE calculator_id = %s AND date_from = %s AND date_to = %s
+                      AND device_id = ANY(%s)""",
+                [calculator.id, date_from, date_to, list(device_ids)],
+            )
         if not results:
             return self.browse()
         now = fields.Datetime.now()

@@ -234,3 +234,12 @@ class TestCalculators(IotUsageFixtures, TransactionCase):
         calculator.tier_ids[0].up_to = 29
         result = calculator._preview(device, "2026-04")
         self.assertEqual(result["amount"], 30.0, "past the boundary, volume prices it all at 1.0")
+
+    def test_rating_some_devices_keeps_the_others(self):
+        calculator = self.calculator(method="sum", unit_price=1.0)
+        calculator._rate(*APRIL)
+        calculator._rate(*APRIL, devices=self.devices[:2])
+        self.assertEqual(
+            self.env["iot.usage.rating"].search_count([("calculator_id", "=", calculator.id)]),
+            len(self.devices),
+        )
