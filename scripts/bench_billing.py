@@ -482,11 +482,23 @@ def billing_run(admin, url, fleet):
             "date_to": fleet.end.isoformat(),
         },
     )
+    jobs = False
     with MemorySampler(url) as sampler:
+        started = time.perf_counter()
         try:
-            seconds, _result = timed(admin, "iot.billing.run", "action_run", [run_id], timeout=7200)
+            timed(admin, "iot.billing.run", "action_run", [run_id], timeout=7200)
         except Dropped as exc:
             return exc.seconds, True, sampler, None
+        # A large run is split into queue jobs and answers "running": wait for "done".
+        while True:
+            [state] = admin("iot.billing.run", "read", [run_id], ["state"])
+            if state["state"] != "running":
+                break
+            jobs = True
+            if time.perf_counter() - started > 7200:
+                raise BenchError(f"billing run {run_id} still running after 7,200 s")
+            time.sleep(0.2)
+        seconds = time.perf_counter() - started
     [run] = admin(
         "iot.billing.run",
         "read",
@@ -509,7 +521,9 @@ def billing_run(admin, url, fleet):
         run["invoice_ids"],
         ["state", "amount_untaxed", "amount_total", "invoice_line_ids", "partner_id"],
     )
-    return seconds, False, sampler, dict(run, invoices=invoices)
+    if run["state"] != "done":
+        raise BenchError(f"billing run {run_id} ended in state {run['state']}")
+    return seconds, False, sampler, dict(run, invoices=invoices, jobs=jobs)
 
 
 def baseline_contract(admin, fleet, partner_id, product_id, chunk=1000):
@@ -608,6 +622,41 @@ def baseline_invoicing(admin, url, contract_id):
         fields=["state", "amount_untaxed", "amount_total", "invoice_line_ids"],
     )
     return create_s, post_s, dropped, sampler, invoices
+
+
+def run_baseline(admin, url, fleet, product_id):
+    """The baseline for the size of ``fleet``: its own customer and contract."""
+    baseline = Fleet(
+        fleet.run, f"base{fleet.label}", fleet.devices, 0, fleet.start.strftime("%Y-%m")
+    )
+    baseline.customer_ref = f"BBBASE{fleet.label}_{fleet.run}"
+    partner_id = create_partner(
+        admin, baseline, f"Bench baseline customer {fleet.label} {fleet.run}"
+    )
+    print(
+        f"baseline: a contract of {fleet.devices:,} lines (JSON-RPC, 1,000 lines a call)...",
+        flush=True,
+    )
+    contract_id, contract_s = baseline_contract(admin, baseline, partner_id, product_id)
+    print(
+        f"baseline: recurring_create_invoice + action_post of {fleet.devices:,} lines...",
+        flush=True,
+    )
+    create_s, post_s, dropped, sampler, invoices = baseline_invoicing(admin, url, contract_id)
+    if dropped is None:
+        seconds = create_s + post_s
+    else:
+        seconds = (create_s or 0) + dropped
+    return {
+        "devices": fleet.devices,
+        "contract_s": contract_s,
+        "create_s": create_s,
+        "post_s": post_s,
+        "dropped": dropped,
+        "seconds": seconds,
+        "sampler": sampler,
+        "invoices": invoices,
+    }
 
 
 # ----------------------------------------------------------------------
@@ -719,20 +768,9 @@ def run_bench(args):
                 raise BenchError(dropped_message("the billing run", run_s))
             results[fleet.label] = (create_s, load_s, run_s, dropped, sampler, summary)
 
-        baseline_fleet = Fleet(run, "base", large.devices, 0, args.month)
-        baseline_fleet.customer_ref = f"BBBASE{run}"
-        partner_id = create_partner(admin, baseline_fleet, f"Bench baseline customer {run}")
-        print(
-            f"baseline: a contract of {large.devices:,} lines (JSON-RPC, 1,000 lines a call)...",
-            flush=True,
-        )
-        contract_id, contract_s = baseline_contract(
-            admin, baseline_fleet, partner_id, plan[0]["id"]
-        )
-        print("baseline: recurring_create_invoice + action_post...", flush=True)
-        base_create_s, base_post_s, base_dropped, base_sampler, base_invoices = baseline_invoicing(
-            admin, url, contract_id
-        )
+        baselines = {}
+        for fleet in (small, large):  # the small one first: context, measured in full
+            baselines[fleet.label] = run_baseline(admin, url, fleet, plan[0]["id"])
     finally:
         try:
             admin("iot.usage.calculator", "write", [calculator_id], {"active": False})
@@ -741,19 +779,11 @@ def run_bench(args):
         except (BenchError, requests.RequestException):
             print("warning: the calculators could not be restored", file=sys.stderr)
 
-    report(
-        args,
-        small,
-        large,
-        results,
-        contract_s,
-        (base_create_s, base_post_s, base_dropped, base_sampler, base_invoices),
-    )
+    report(args, small, large, results, baselines)
     print(f"full run: {time.perf_counter() - run_started:,.0f} s")
 
 
-def report(args, small, large, results, contract_s, baseline):
-    base_create_s, base_post_s, base_dropped, base_sampler, base_invoices = baseline
+def report(args, small, large, results, baselines):
     header = (
         f"{'step':<52} {'devices':>8} {'records':>10} {'seconds':>9} {'RSS MiB':>8} "
         f"{'PSS MiB':>8}"
@@ -781,22 +811,37 @@ def report(args, small, large, results, contract_s, baseline):
             sampler,
             shown=f">{run_s:,.0f}" if dropped else None,
         )
-    row("3a. baseline: contract + lines (JSON-RPC create)", large.devices, 0, contract_s)
-    if base_dropped is None:
-        base_s = base_create_s + base_post_s
-        row("3b. baseline: recurring_create_invoice", large.devices, 0, base_create_s)
-        row("3c. baseline: action_post of its invoice", large.devices, 0, base_post_s)
-        row("3.  baseline: create invoice + post *", large.devices, 0, base_s, base_sampler)
-    else:
-        base_s = (base_create_s or 0) + base_dropped
+    for number, fleet in (("3", large), ("4", small)):
+        base = baselines[fleet.label]
         row(
-            "3.  baseline: create invoice + post * (DROPPED)",
-            large.devices,
+            f"{number}a. baseline: contract + lines (JSON-RPC create)",
+            fleet.devices,
             0,
-            base_s,
-            base_sampler,
-            shown=f">{base_s:,.0f}",
+            base["contract_s"],
         )
+        if base["dropped"] is None:
+            row(
+                f"{number}b. baseline: recurring_create_invoice", fleet.devices, 0, base["create_s"]
+            )
+            row(
+                f"{number}c. baseline: action_post of its invoice", fleet.devices, 0, base["post_s"]
+            )
+            row(
+                f"{number}.  baseline: create invoice + post *",
+                fleet.devices,
+                0,
+                base["seconds"],
+                base["sampler"],
+            )
+        else:
+            row(
+                f"{number}.  baseline: create invoice + post * (DROPPED)",
+                fleet.devices,
+                0,
+                base["seconds"],
+                base["sampler"],
+                shown=f">{base['seconds']:,.0f}",
+            )
     print(
         "RSS/PSS: peaks of the server's processes summed (master, HTTP and cron workers, "
         "gevent, queue job runner), sampled every 0.2 s during the timed call; RSS counts "
@@ -807,8 +852,12 @@ def report(args, small, large, results, contract_s, baseline):
         "(OCA contract_variable_quantity), not installed here: measured is the plain "
         "recurring invoicing of the same lines, a lower bound of the baseline's cost"
     )
-    if base_dropped is not None:
-        print(dropped_message("baseline", base_dropped) + ": its time is a lower bound")
+    for base in baselines.values():
+        if base["dropped"] is not None:
+            print(
+                dropped_message(f"baseline of {base['devices']:,} lines", base["dropped"])
+                + ": rolled back, its time is a lower bound"
+            )
     large_s, large_dropped, large_sampler = results[large.label][2:5]
     if large_dropped:
         print(
@@ -837,7 +886,8 @@ def report(args, small, large, results, contract_s, baseline):
         check = "ok" if abs(untaxed - expected) < 0.005 else f"MISMATCH, expected {expected:,.2f}"
         print(
             f"{fleet.devices:>6,} devices: {summary['schedule_count']:,} schedules, "
-            f"{summary['contract_count']} contract(s), {len(invoices)} invoice(s) {states} "
+            f"{summary['contract_count']} contract(s)"
+            f"{' in queue jobs' if summary['jobs'] else ''}, {len(invoices)} invoice(s) {states} "
             f"with {lines} lines, untaxed {untaxed:,.2f} ({check}), total "
             f"{summary['amount_total']:,.2f}; setup {fleet.devices / create_s:,.0f} devices/s, "
             f"{fleet.records / load_s:,.0f} records/s; memory of {sampler.processes} processes: "
@@ -845,15 +895,18 @@ def report(args, small, large, results, contract_s, baseline):
             f"{mib(sampler.start_pss)} -> {mib(sampler.peak_pss)} MiB, largest process "
             f"{mib(sampler.peak_process)} MiB"
         )
-    base_lines = sum(len(invoice["invoice_line_ids"]) for invoice in base_invoices)
-    base_states = "/".join(sorted({invoice["state"] for invoice in base_invoices})) or "none"
-    print(
-        f"baseline: {len(base_invoices)} invoice(s) {base_states} with {base_lines:,} lines, "
-        f"untaxed {sum(inv['amount_untaxed'] for inv in base_invoices):,.2f} (expected "
-        f"{large.devices * PLAN_PRICE:,.2f}); memory: RSS {mib(base_sampler.start_rss)} -> "
-        f"{mib(base_sampler.peak)} MiB, PSS {mib(base_sampler.start_pss)} -> "
-        f"{mib(base_sampler.peak_pss)} MiB, largest process {mib(base_sampler.peak_process)} MiB"
-    )
+    for fleet in (large, small):
+        base = baselines[fleet.label]
+        invoices, sampler = base["invoices"], base["sampler"]
+        lines = sum(len(invoice["invoice_line_ids"]) for invoice in invoices)
+        states = "/".join(sorted({invoice["state"] for invoice in invoices})) or "none"
+        print(
+            f"baseline {fleet.devices:>6,} lines: {len(invoices)} invoice(s) {states} with "
+            f"{lines:,} lines, untaxed {sum(inv['amount_untaxed'] for inv in invoices):,.2f} "
+            f"(expected {fleet.devices * PLAN_PRICE:,.2f}); memory: RSS "
+            f"{mib(sampler.start_rss)} -> {mib(sampler.peak)} MiB, PSS {mib(sampler.start_pss)}"
+            f" -> {mib(sampler.peak_pss)} MiB, largest process {mib(sampler.peak_process)} MiB"
+        )
 
     small_s = results[small.label][2]
     print(
@@ -863,6 +916,18 @@ def report(args, small, large, results, contract_s, baseline):
         f"{large_s / large.devices * 1000:.2f} ms vs {small_s / small.devices * 1000:.2f} ms "
         "a device)"
     )
+    base_large, base_small = baselines[large.label], baselines[small.label]
+    base_s, base_dropped = base_large["seconds"], base_large["dropped"]
+    if base_small["dropped"] is None:
+        estimate = base_small["seconds"] * large.devices / small.devices
+        print(
+            f"baseline: {small.devices:,} lines took {base_small['seconds']:,.1f} s "
+            f"({base_small['seconds'] / small.devices * 1000:.1f} ms a line); "
+            f"{large.devices:,} lines {'> ' if base_dropped is not None else ''}"
+            f"{base_s:,.1f} s; at the small size's rate {large.devices:,} lines would take "
+            f"~{estimate:,.0f} s, ~{estimate / large_s:,.0f}x our billing run (an estimate, "
+            "not judged)"
+        )
     ratio = base_s / large_s  # meaningless when our run was dropped: judged MISSED
     print(
         f"ratio baseline / billing run ({large.devices:,} devices): "

@@ -32,6 +32,11 @@ class IotBillingRun(models.Model):
     date_to = fields.Date(string="Period End", required=True)
     invoice_date = fields.Date(help="Default: the period end.")
     post_invoices = fields.Boolean(default=True)
+    consolidate = fields.Boolean(
+        string="One Invoice per Customer",
+        help="Consolidate a customer's fleet contracts (same currency) into one invoice; "
+        "otherwise one invoice per contract.",
+    )
     state = fields.Selection(
         [("draft", "Draft"), ("running", "Running"), ("done", "Done")],
         default="draft",
@@ -97,12 +102,21 @@ class IotBillingRun(models.Model):
                     end=self.date_to,
                 )
             )
-        contract_ids = sorted(set(schedules.contract_id.ids))
-        if len(contract_ids) <= CONTRACTS_PER_JOB or self.env.context.get("iot_billing_inline"):
-            return self._run_contracts(contract_ids)
+        contracts = schedules.contract_id
+        if len(contracts) <= CONTRACTS_PER_JOB or self.env.context.get("iot_billing_inline"):
+            return self._run_contracts(contracts.ids)
         self.state = "running"
-        for start in range(0, len(contract_ids), CONTRACTS_PER_JOB):
-            chunk = contract_ids[start : start + CONTRACTS_PER_JOB]
+        # A customer's contracts stay in one job, so that they can be consolidated.
+        by_invoice = _group_ids(contracts, self._invoice_key)
+        chunks, chunk = [], []
+        for ids in by_invoice.values():
+            chunk += ids
+            if len(chunk) >= CONTRACTS_PER_JOB:
+                chunks.append(chunk)
+                chunk = []
+        if chunk:
+            chunks.append(chunk)
+        for start, chunk in enumerate(chunks):
             self.with_delay(
                 description=_(
                     "%(run)s: contracts %(first)s to %(last)s",
@@ -126,24 +140,31 @@ class IotBillingRun(models.Model):
             usage = self._value_usage(schedules)
             charges = self._value_charges(schedules)
             Schedule = self.env["iot.billing.schedule"]
-            by_contract = _group_ids(schedules, lambda schedule: schedule.contract_id)
-            for contract, schedule_ids in by_contract.items():
+            by_invoice = _group_ids(
+                schedules, lambda schedule: self._invoice_key(schedule.contract_id)
+            )
+            for schedule_ids in by_invoice.values():
+                invoice_schedules = Schedule.browse(schedule_ids)
+                contracts = invoice_schedules.contract_id
                 try:
                     with self.env.cr.savepoint():
                         invoices |= self._invoice_contract(
-                            contract, Schedule.browse(schedule_ids), usage, charges
+                            contracts, invoice_schedules, usage, charges
                         )
                 except AccessError:
                     raise  # a user without accounting rights bills nothing
                 except (UserError, ValidationError) as exc:
                     self.env["iot.billing.run.error"].create(
-                        {"run_id": self.id, "contract_id": contract.id, "message": str(exc)}
+                        [
+                            {"run_id": self.id, "contract_id": contract.id, "message": str(exc)}
+                            for contract in contracts
+                        ]
                     )
             self.write(
                 {
                     "invoice_ids": [fields.Command.link(invoice.id) for invoice in invoices],
                     "schedule_count": self.schedule_count + len(schedules),
-                    "contract_count": self.contract_count + len(by_contract),
+                    "contract_count": self.contract_count + len(schedules.contract_id),
                 }
             )
         if not self._schedules_to_bill() - self._failed_schedules():
@@ -256,10 +277,20 @@ class IotBillingRun(models.Model):
         )
         return charges
 
-    def _invoice_contract(self, contract, schedules, usage, charges):
-        """One invoice for the contract, its lines grouped: a few lines, not thousands."""
+    def _invoice_key(self, contract):
+        """Contracts with the same key share an invoice."""
+        if not self.consolidate:
+            return contract.id
+        return (contract.invoice_partner_id.id, contract.currency_id.id, contract.journal_id.id)
+
+    def _invoice_contract(self, contracts, schedules, usage, charges):
+        """One invoice for the contracts (one, or a customer's when consolidating), its
+        lines grouped: a few lines, not thousands."""
         invoice_date = self.invoice_date or self.date_to
-        vals = contract._prepare_invoice(invoice_date)
+        contracts = contracts.sorted("id")
+        vals = contracts[0]._prepare_invoice(invoice_date)
+        if len(contracts) > 1:
+            vals["invoice_origin"] = ", ".join(contracts.mapped("name"))
         Schedule = self.env["iot.billing.schedule"]
         recurring = _group_ids(
             schedules,
@@ -295,7 +326,7 @@ class IotBillingRun(models.Model):
                     "product_id": calculator.product_id.id,
                     "name": f"{calculator.name} - {_quantity(quantity)} {calculator.unit}",
                     "quantity": 1,
-                    "price_unit": round(amount, contract.currency_id.decimal_places),
+                    "price_unit": round(amount, contracts.currency_id.decimal_places),
                 }
             )
             line_schedules.append(None)

@@ -62,3 +62,62 @@ class TestBillingRunJobs(IotFleetFixtures, TransactionCase):
         self.assertEqual(
             self.env["account.move"].search_count([("partner_id", "in", self.customers.ids)]), 5
         )
+
+    def test_consolidated_and_per_contract_invoices(self):
+        customer = self.customers[0]
+        second = self.env["contract.contract"].create(
+            {
+                "name": "Second fleet contract",
+                "partner_id": customer.id,
+                "iot_fleet": True,
+                "line_recurrence": True,
+            }
+        )
+        devices = self.env["iot.device"].create([{"identifier": f"CONS_{n}"} for n in range(2)])
+        devices._activate(
+            customer, "2026-04-01", {"plan": {"product": "RUN-PLAN"}, "contract": second.id}
+        )
+        self.assertEqual(
+            len(self.env["contract.contract"].search([("partner_id", "=", customer.id)])), 2
+        )
+        run = (
+            self.env["iot.billing.run"]
+            .with_user(self.accountant)
+            .create(
+                {
+                    "name": "April",
+                    "date_from": "2026-04-01",
+                    "date_to": "2026-04-30",
+                    "consolidate": True,
+                }
+            )
+        )
+        run.action_run()
+        mine = run.invoice_ids.filtered(lambda move: move.partner_id == customer)
+        self.assertEqual(len(mine), 1, "one invoice for the customer's two contracts")
+        self.assertEqual(mine.amount_total, 20.0)
+        self.assertEqual(mine.invoice_line_ids.quantity, 4.0, "4 devices x 5.00 on one line")
+        self.assertEqual(len(run.invoice_ids), 5)
+
+    def test_per_contract_invoices(self):
+        customer = self.customers[1]
+        second = self.env["contract.contract"].create(
+            {
+                "name": "Another fleet contract",
+                "partner_id": customer.id,
+                "iot_fleet": True,
+                "line_recurrence": True,
+            }
+        )
+        device = self.env["iot.device"].create({"identifier": "PERCON_1"})
+        device._activate(
+            customer, "2026-04-01", {"plan": {"product": "RUN-PLAN"}, "contract": second.id}
+        )
+        run = (
+            self.env["iot.billing.run"]
+            .with_user(self.accountant)
+            .create({"name": "April", "date_from": "2026-04-01", "date_to": "2026-04-30"})
+        )
+        run.action_run()
+        mine = run.invoice_ids.filtered(lambda move: move.partner_id == customer)
+        self.assertEqual(sorted(mine.mapped("amount_total")), [5.0, 10.0])
