@@ -18,6 +18,7 @@
         "views/iot_device_views.xml",
         "views/contract_views.xml",
         "views/account_move_views.xml",
+        "views/res_company_views.xml",
         "wizards/iot_device_activate_wizard_views.xml",
         "views/menus.xml",
     ],

@@ -5,4 +5,5 @@ from . import (
     iot_billing_run,
     iot_billing_schedule,
     iot_device,
+    res_company,
 )

@@ -365,6 +365,18 @@ class IotBillingRun(models.Model):
         Schedule.invalidate_model()
         if self.post_invoices:
             invoice.action_post()
+            file_format = self.company_id.iot_attach_detail
+            if file_format:
+                filename, mimetype, content = invoice._iot_detail_file(file_format)
+                self.env["ir.attachment"].create(
+                    {
+                        "name": filename,
+                        "raw": content,
+                        "mimetype": mimetype,
+                        "res_model": "account.move",
+                        "res_id": invoice.id,
+                    }
+                )
         return invoice
 
 

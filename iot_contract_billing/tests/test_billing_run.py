@@ -121,3 +121,20 @@ class TestBillingRunJobs(IotFleetFixtures, TransactionCase):
         run.action_run()
         mine = run.invoice_ids.filtered(lambda move: move.partner_id == customer)
         self.assertEqual(sorted(mine.mapped("amount_total")), [5.0, 10.0])
+
+    def test_detail_attached_when_posting(self):
+        self.env.company.iot_attach_detail = "csv"
+        run = (
+            self.env["iot.billing.run"]
+            .with_user(self.accountant)
+            .create({"name": "April", "date_from": "2026-04-01", "date_to": "2026-04-30"})
+        )
+        run.action_run()
+        invoice = run.invoice_ids[0]
+        attachment = self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", invoice.id)]
+        )
+        self.assertEqual(len(attachment), 1)
+        content = attachment.raw.decode()
+        self.assertTrue(content.startswith("invoice,contract,device"))
+        self.assertEqual(content.count("\n"), 3, "a header and the contract's two devices")
