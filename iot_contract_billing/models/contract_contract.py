@@ -26,6 +26,15 @@ class ContractContract(models.Model):
         for contract in self:
             contract.iot_device_count = counts.get(contract, 0)
 
+    def _get_contracts_to_invoice_domain(self, date_ref=None):
+        # Fleet contracts are billed by billing runs (grouped invoices, usage), not by
+        # the contract addon's own recurring invoicing.
+        return super()._get_contracts_to_invoice_domain(date_ref) + [("iot_fleet", "=", False)]
+
+    def _get_lines_to_invoice(self, date_ref):
+        lines = super()._get_lines_to_invoice(date_ref)
+        return lines.filtered(lambda line: not line.iot_device_id)
+
     def action_view_iot_devices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("iot_fleet.iot_device_action")

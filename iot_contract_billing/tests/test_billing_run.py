@@ -1,5 +1,6 @@
 """Billing runs split into jobs, interrupted and run again: nothing twice, nothing lost."""
 
+from odoo import fields
 from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.iot_fleet.tests.common import IotFleetFixtures
@@ -138,3 +139,11 @@ class TestBillingRunJobs(IotFleetFixtures, TransactionCase):
         content = attachment.raw.decode()
         self.assertTrue(content.startswith("invoice,contract,device"))
         self.assertEqual(content.count("\n"), 3, "a header and the contract's two devices")
+
+    def test_contract_cron_leaves_fleet_contracts_to_billing_runs(self):
+        self.env["contract.contract"].cron_recurring_create_invoice(
+            date_ref=fields.Date.to_date("2026-06-01")
+        )
+        self.assertFalse(
+            self.env["account.move"].search([("partner_id", "in", self.customers.ids)])
+        )
