@@ -27,9 +27,7 @@ import argparse
 import calendar
 import datetime
 import json
-import os
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -37,6 +35,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import requests
+from benchlib import BenchError, gateway_key, jsonrpc, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 EGROUP, EID = "WM", "Type-1"
@@ -52,49 +51,9 @@ TARGETS = {
 }
 
 
-class BenchError(Exception):
-    """A failure to report in one line, without a traceback."""
-
-
 # ----------------------------------------------------------------------
 # Server access
 # ----------------------------------------------------------------------
-
-
-def gateway_key(db, name):
-    try:
-        out = subprocess.run(
-            [str(ROOT / "scripts" / "api-key"), name],
-            capture_output=True,
-            text=True,
-            check=True,
-            env=dict(os.environ, IOT_DB=db),
-        ).stdout
-    except subprocess.CalledProcessError as exc:
-        raise BenchError(f"./scripts/api-key failed: {exc.stderr.strip()[-500:]}") from None
-    login = re.search(r"Integration user: (\S+)", out).group(1)
-    key = re.search(r"API key \(shown once\): (\S+)", out).group(1)
-    return login, key
-
-
-def jsonrpc(session, url, service, method, *args, timeout=120):
-    response = session.post(
-        f"{url}/jsonrpc",
-        json={
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"service": service, "method": method, "args": list(args)},
-        },
-        timeout=timeout,
-    )
-    if response.status_code != 200:
-        raise BenchError(f"/jsonrpc {method}: HTTP {response.status_code} {response.text[:300]}")
-    body = response.json()
-    if "error" in body:
-        message = body["error"]["data"]["message"].strip().splitlines()
-        raise BenchError(f"/jsonrpc {method}: {message[-1] if message else body['error']}")
-    return body["result"]
 
 
 class Admin:
@@ -662,10 +621,6 @@ def run_baseline(admin, url, fleet, product_id):
 # ----------------------------------------------------------------------
 # Report
 # ----------------------------------------------------------------------
-
-
-def verdict(ok):
-    return "met" if ok else "MISSED"
 
 
 def mib(value):

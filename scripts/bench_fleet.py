@@ -12,45 +12,11 @@ An API key is made with ./scripts/api-key unless --key and --login are given.
 """
 
 import argparse
-import re
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 import requests
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def gateway_key(name):
-    out = subprocess.run(
-        [str(ROOT / "scripts" / "api-key"), name],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    login = re.search(r"Integration user: (\S+)", out).group(1)
-    key = re.search(r"API key \(shown once\): (\S+)", out).group(1)
-    return login, key
-
-
-def jsonrpc(session, url, service, method, *args):
-    response = session.post(
-        f"{url}/jsonrpc",
-        json={
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"service": service, "method": method, "args": list(args)},
-        },
-        timeout=120,
-    )
-    response.raise_for_status()
-    body = response.json()
-    if "error" in body:
-        raise RuntimeError(body["error"]["data"]["message"])
-    return body["result"]
+from benchlib import BenchError, gateway_key, jsonrpc, verdict
 
 
 def bench_api(session, url, key, prefix, count, batch):
@@ -113,7 +79,7 @@ def main():
         session.get(f"{args.url}/web/login", timeout=10)
     except requests.ConnectionError:
         sys.exit(f"no server at {args.url}: start one with ./scripts/run")
-    login, key = (args.login, args.key) if args.key else gateway_key("bench")
+    login, key = (args.login, args.key) if args.key else gateway_key(args.db, "bench")
     uid = jsonrpc(session, args.url, "common", "authenticate", args.db, login, key, {})
     if not uid:
         sys.exit(f"the key does not authenticate {login} on {args.db}")
@@ -133,9 +99,12 @@ def main():
     print(f"\nratio API / baseline: {ratio:.1f}x")
     print(
         "targets: >= 1,000 devices/s through the API: %s; >= 10x the baseline: %s"
-        % ("met" if api_rate >= 1000 else "MISSED", "met" if ratio >= 10 else "MISSED")
+        % (verdict(api_rate >= 1000), verdict(ratio >= 10))
     )
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BenchError as exc:
+        sys.exit(f"error: {exc}")
