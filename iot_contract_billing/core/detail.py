@@ -19,11 +19,19 @@ COLUMNS = (
     "recurring_amount",
     "usage_quantity",
     "usage_amount",
+    "late_usage_quantity",
+    "late_usage_amount",
     "charge_amount",
     "total",
 )
 RECORD_COLUMNS = ("invoice", "device", "dtu", "egroup", "eid", "event_ref", "quantity")
-MONEY_COLUMNS = ("recurring_amount", "usage_amount", "charge_amount", "total")
+MONEY_COLUMNS = (
+    "recurring_amount",
+    "usage_amount",
+    "late_usage_amount",
+    "charge_amount",
+    "total",
+)
 
 
 def write_csv(columns, rows):

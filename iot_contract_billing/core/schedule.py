@@ -78,3 +78,42 @@ def billing_periods(
         ratio = ((end - start).days + 1) / ((block_end - block_start).days + 1)
         result.append(Period(start, end, ratio, _round(amount * ratio, digits)))
     return result
+
+
+def status_days(start, end, initial_status, changes):
+    """Days of ``start``..``end`` (inclusive) spent in each status.
+
+    ``changes`` are ``(day, status)`` in time order: the status holds from that day on,
+    so the day of a change counts in the new status.
+
+    >>> status_days(datetime.date(2026, 4, 1), datetime.date(2026, 4, 30), "active",
+    ...             [(datetime.date(2026, 4, 11), "suspended")])
+    {'active': 10, 'suspended': 20}
+    """
+    days = {}
+    status, since = initial_status, start
+    for day, new_status in changes:
+        if day > end:
+            break
+        if day > since:
+            days[status] = days.get(status, 0) + (day - since).days
+            since = day
+        status = new_status
+    days[status] = days.get(status, 0) + (end - since).days + 1
+    return {key: value for key, value in days.items() if value}
+
+
+def status_amount(start, end, ratio, days_by_status, prices, digits=2):
+    """A period's recurring amount when each status has its own price per full period.
+
+    The full block's length follows from the period's ``ratio`` (days covered over the
+    block's days), so a partial first period is prorated the same way as a flat price.
+    """
+    covered = (end - start).days + 1
+    if sum(days_by_status.values()) != covered:
+        raise ValueError("the days in each status must cover the period")
+    block_days = round(covered / ratio) if ratio else covered
+    total = sum(
+        Decimal(str(prices[status])) * days for status, days in days_by_status.items() if days
+    )
+    return _round(float(total / block_days), digits)

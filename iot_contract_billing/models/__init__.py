@@ -4,6 +4,9 @@ from . import (
     contract_line,
     iot_billing_run,
     iot_billing_schedule,
+    iot_billing_usage,
     iot_device,
+    iot_plan_status_price,
+    product_template,
     res_company,
 )

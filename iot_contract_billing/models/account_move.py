@@ -52,6 +52,8 @@ class AccountMove(models.Model):
                 schedule.recurring_amount,
                 schedule.usage_quantity,
                 schedule.usage_amount,
+                schedule.adjustment_quantity,
+                schedule.adjustment_amount,
                 schedule.charge_amount,
                 schedule.amount_total,
             )

@@ -13,6 +13,23 @@ class ContractContract(models.Model):
         default="calendar",
         help="Calendar months prorate the first and last period of a device by day.",
     )
+    iot_consolidate = fields.Boolean(
+        string="One Invoice per Customer",
+        help="Billing runs put this contract on one invoice with the customer's other "
+        "consolidated fleet contracts (same currency and journal).",
+    )
+    iot_invoice_grouping = fields.Selection(
+        [
+            ("plan", "Product, price and calculator"),
+            ("device_type", "... and device type"),
+            ("site", "... and site"),
+        ],
+        string="Invoice Lines Grouped by",
+        default="plan",
+        required=True,
+        help="A fleet's invoice has one line per group; the site is the devices' "
+        "'site' attribute.",
+    )
     iot_device_count = fields.Integer(compute="_compute_iot_device_count", string="Devices")
 
     def _compute_iot_device_count(self):

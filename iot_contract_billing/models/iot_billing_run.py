@@ -6,6 +6,8 @@ from psycopg2.extras import execute_values
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..core import schedule as schedule_core
+
 ONE_DAY = datetime.timedelta(days=1)
 # Contracts billed by one queue job; a run of more contracts is split into jobs.
 CONTRACTS_PER_JOB = 50
@@ -30,12 +32,25 @@ class IotBillingRun(models.Model):
     )
     date_from = fields.Date(string="Period Start", required=True)
     date_to = fields.Date(string="Period End", required=True)
+    contract_ids = fields.Many2many(
+        "contract.contract",
+        string="Contracts",
+        domain="[('iot_fleet', '=', True)]",
+        help="Only these contracts; empty for every fleet contract.",
+    )
+    partner_ids = fields.Many2many(
+        "res.partner", string="Customers", help="Only these customers; empty for all."
+    )
     invoice_date = fields.Date(help="Default: the period end.")
     post_invoices = fields.Boolean(default=True)
+    preview = fields.Boolean(
+        string="Preview Only",
+        help="Value the schedules and show the amounts, without creating invoices.",
+    )
     consolidate = fields.Boolean(
         string="One Invoice per Customer",
-        help="Consolidate a customer's fleet contracts (same currency) into one invoice; "
-        "otherwise one invoice per contract.",
+        help="Consolidate every customer's fleet contracts (same currency and journal) into "
+        "one invoice, as if each contract asked for it.",
     )
     state = fields.Selection(
         [("draft", "Draft"), ("running", "Running"), ("done", "Done")],
@@ -47,6 +62,11 @@ class IotBillingRun(models.Model):
     invoice_count = fields.Integer(compute="_compute_totals")
     amount_total = fields.Monetary(compute="_compute_totals", currency_field="currency_id")
     currency_id = fields.Many2one(related="company_id.currency_id")
+    computed_amount = fields.Monetary(
+        string="Amount Valued",
+        readonly=True,
+        help="Untaxed total of the schedules this run valued (what a preview would bill).",
+    )
     schedule_count = fields.Integer(readonly=True)
     contract_count = fields.Integer(readonly=True)
     error_ids = fields.One2many("iot.billing.run.error", "run_id", readonly=True)
@@ -77,22 +97,80 @@ class IotBillingRun(models.Model):
         action["context"] = {}
         return action
 
+    def action_view_schedules(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "iot_contract_billing.iot_billing_schedule_action"
+        )
+        action["domain"] = self._schedules_domain(billed=True)
+        return action
+
+    # ------------------------------------------------------------------
+    # Scheduled action: the billing engine at the end of each month
     # ------------------------------------------------------------------
 
-    def _schedules_to_bill(self):
-        return self.env["iot.billing.schedule"].search(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("date_start", ">=", self.date_from),
-                ("date_start", "<=", self.date_to),
+    @api.model
+    def _cron_bill_due(self):
+        """Bill every company's schedules of the months that have ended."""
+        today = fields.Date.context_today(self)
+        period_end = today.replace(day=1) - ONE_DAY
+        Schedule = self.env["iot.billing.schedule"]
+        for company in self.env["res.company"].search([]):
+            due = Schedule.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("date_start", "<=", period_end),
+                    ("state", "in", ("planned", "open", "computed")),
+                    ("invoice_line_id", "=", False),
+                ],
+                order="date_start",
+                limit=1,
+            )
+            if not due:
+                continue
+            run = self.create(
+                {
+                    "name": _(
+                        "Billing engine, end of %(month)s", month=period_end.strftime("%B %Y")
+                    ),
+                    "company_id": company.id,
+                    "date_from": due.date_start,
+                    "date_to": period_end,
+                }
+            )
+            run._run()
+
+    # ------------------------------------------------------------------
+
+    def _schedules_domain(self, billed=False):
+        domain = [
+            ("company_id", "=", self.company_id.id),
+            ("date_start", ">=", self.date_from),
+            ("date_start", "<=", self.date_to),
+        ]
+        if not billed:
+            domain += [
                 ("state", "in", ("planned", "open", "computed")),
                 ("invoice_line_id", "=", False),
             ]
-        )
+        if self.contract_ids:
+            domain.append(("contract_id", "in", self.contract_ids.ids))
+        if self.partner_ids:
+            domain.append(("partner_id", "child_of", self.partner_ids.commercial_partner_id.ids))
+        return domain
+
+    def _schedules_to_bill(self, contract_ids=None):
+        domain = self._schedules_domain()
+        if contract_ids is not None:
+            domain.append(("contract_id", "in", list(contract_ids)))
+        return self.env["iot.billing.schedule"].search(domain)
 
     def _run(self):
         """Bill the period: at once, or in ``queue_job`` jobs of contracts when large."""
         self.ensure_one()
+        # Devices billed on first use whose usage or window started them get their
+        # schedules first, so that this run bills them.
+        self.env["iot.device"]._iot_start_first_use(self.company_id)
         schedules = self._schedules_to_bill()
         if not schedules:
             raise UserError(
@@ -132,25 +210,22 @@ class IotBillingRun(models.Model):
         invoiced already is not selected again, so a job run twice, or a run started
         again after a crash between jobs, bills nothing twice and leaves nothing out."""
         self.ensure_one()
-        schedules = self._schedules_to_bill().filtered(
-            lambda schedule: schedule.contract_id.id in set(contract_ids)
-        )
+        schedules = self._schedules_to_bill(contract_ids)
         invoices = self.env["account.move"]
         if schedules:
-            usage = self._value_usage(schedules)
+            self._value_recurring(schedules)
+            self._value_usage(schedules)
             charges = self._value_charges(schedules)
             Schedule = self.env["iot.billing.schedule"]
             by_invoice = _group_ids(
                 schedules, lambda schedule: self._invoice_key(schedule.contract_id)
             )
-            for schedule_ids in by_invoice.values():
+            for schedule_ids in [] if self.preview else by_invoice.values():
                 invoice_schedules = Schedule.browse(schedule_ids)
                 contracts = invoice_schedules.contract_id
                 try:
                     with self.env.cr.savepoint():
-                        invoices |= self._invoice_contract(
-                            contracts, invoice_schedules, usage, charges
-                        )
+                        invoices |= self._invoice_contract(contracts, invoice_schedules, charges)
                 except AccessError:
                     raise  # a user without accounting rights bills nothing
                 except (UserError, ValidationError) as exc:
@@ -165,9 +240,10 @@ class IotBillingRun(models.Model):
                     "invoice_ids": [fields.Command.link(invoice.id) for invoice in invoices],
                     "schedule_count": self.schedule_count + len(schedules),
                     "contract_count": self.contract_count + len(schedules.contract_id),
+                    "computed_amount": self.computed_amount + sum(schedules.mapped("amount_total")),
                 }
             )
-        if not self._schedules_to_bill() - self._failed_schedules():
+        if self.preview or not self._schedules_to_bill() - self._failed_schedules():
             self.state = "done"
         return invoices
 
@@ -176,68 +252,306 @@ class IotBillingRun(models.Model):
             lambda schedule: schedule.contract_id in self.error_ids.contract_id
         )
 
-    def _value_usage(self, schedules):
-        """Rate each period's devices under the company's invoiced calculators.
+    # ------------------------------------------------------------------
+    # Valuation: recurring amounts, usage (and late usage), one-time charges
+    # ------------------------------------------------------------------
 
-        Returns ``{schedule id: [(calculator, quantity, amount)]}`` and writes the
-        schedules' usage totals.
+    def _value_recurring(self, schedules):
+        """Reprice the periods of plans with a price per device status, prorated by the
+        days each device spent in each status (from its events)."""
+        priced = schedules.filtered(
+            lambda schedule: schedule.contract_line_id.product_id.iot_status_price_ids
+        )
+        if not priced:
+            return
+        period_end = max(priced.mapped("date_end")) + ONE_DAY
+        events = (
+            self.env["iot.device.event"]
+            .sudo()
+            .search(
+                [
+                    ("device_id", "in", priced.device_id.ids),
+                    ("to_state_id", "!=", False),
+                    ("event_type", "in", ("activation", "transition")),
+                    ("date", "<", datetime.datetime.combine(period_end, datetime.time.min)),
+                ],
+                order="date, id",
+            )
+        )
+        changes = defaultdict(list)
+        for event in events:
+            day = event.date.date()
+            if event.event_type == "activation" and event.device_id.activation_date:
+                # An activation takes effect on its date, which may precede the event.
+                day = min(day, event.device_id.activation_date)
+            changes[event.device_id.id].append((day, event.to_state_id.base_status))
+        values = []
+        for schedule in priced:
+            line = schedule.contract_line_id
+            prices = defaultdict(lambda line=line: line.price_unit)
+            prices.update(
+                {
+                    row.base_status: row.price
+                    for row in line.product_id.iot_status_price_ids
+                    if row.base_status != "active"  # active: the price agreed on the line
+                }
+            )
+            device_changes = changes.get(schedule.device_id.id, [])
+            initial = "active"
+            for day, status in device_changes:
+                if day <= schedule.date_start:
+                    initial = status
+            days = schedule_core.status_days(
+                schedule.date_start,
+                schedule.date_end,
+                initial,
+                [(day, status) for day, status in device_changes if day > schedule.date_start],
+            )
+            amount = schedule_core.status_amount(
+                schedule.date_start,
+                schedule.date_end,
+                schedule.ratio,
+                days,
+                prices,
+                digits=schedule.currency_id.decimal_places,
+            )
+            values.append((schedule.id, amount))
+        self._update_rows("iot_billing_schedule", [("recurring_amount", "numeric")], values)
+
+    def _value_usage(self, schedules):
+        """Value each period's usage under the company's invoiced calculators, and the
+        late usage of earlier, invoiced periods of the same contract lines.
+
+        Writes one ``iot.billing.usage`` row per schedule and calculator (set-based:
+        one aggregation per calculator and period) and the schedules' usage totals.
         """
+        self.env["iot.billing.usage"].flush_model()
+        self.env.cr.execute(
+            "DELETE FROM iot_billing_usage WHERE schedule_id = ANY(%s)", [schedules.ids]
+        )
         calculators = self.env["iot.usage.calculator"].search(
             [("company_id", "=", self.company_id.id), ("product_id", "!=", False)]
         )
+        currency = self.company_id.currency_id
+        rows = []  # (schedule, origin, device, calculator, quantity, amount, count, late)
+        counts = {}
         Schedule = self.env["iot.billing.schedule"]
         by_period = _group_ids(schedules, lambda schedule: (schedule.date_start, schedule.date_end))
-        usage = defaultdict(list)
         for (start, end), schedule_ids in by_period.items():
             period_schedules = Schedule.browse(schedule_ids)
             schedule_of = {schedule.device_id.id: schedule.id for schedule in period_schedules}
-            date_from = datetime.datetime.combine(start, datetime.time.min)
-            date_to = datetime.datetime.combine(end + ONE_DAY, datetime.time.min)
+            devices = period_schedules.device_id
+            for device_id, count in self._record_counts(devices.ids, start, end).items():
+                counts[schedule_of[device_id]] = count
             for calculator in calculators:
-                for result in calculator._rate(
-                    date_from, date_to, devices=period_schedules.device_id
-                ).read(["device_id", "quantity", "amount"], load=None):
-                    usage[schedule_of[result["device_id"]]].append(
-                        (calculator, result["quantity"], result["amount"])
+                for result in self._rate(calculator, start, end, devices):
+                    schedule_id = schedule_of[result["device_id"]]
+                    rows.append(
+                        (
+                            schedule_id,
+                            schedule_id,
+                            result["device_id"],
+                            calculator.id,
+                            result["quantity"],
+                            currency.round(result["amount"]),
+                            result["record_count"],
+                            False,
+                        )
                     )
-        self._update_schedules(
+        rows += self._late_usage(schedules, calculators)
+        self._insert_usage(rows)
+        late_ids = {row[0] for row in rows if row[7]}
+        totals = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+        for schedule_id, _origin, _device, _calc, quantity, amount, _count, late in rows:
+            offset = 2 if late else 0
+            totals[schedule_id][offset] += quantity
+            totals[schedule_id][offset + 1] += amount
+        self._update_rows(
+            "iot_billing_schedule",
+            [
+                ("usage_quantity", "double precision"),
+                ("usage_amount", "numeric"),
+                ("adjustment_quantity", "double precision"),
+                ("adjustment_amount", "numeric"),
+                ("has_adjustment", "boolean"),
+                ("usage_record_count", "integer"),
+                ("state", "varchar"),
+            ],
             [
                 (
                     schedule_id,
-                    sum(quantity for _c, quantity, _a in usage.get(schedule_id, [])),
-                    sum(amount for _c, _q, amount in usage.get(schedule_id, [])),
+                    *totals[schedule_id],
+                    schedule_id in late_ids,
+                    counts.get(schedule_id, 0),
+                    "computed",
                 )
                 for schedule_id in schedules.ids
             ],
-            "usage_quantity = v.quantity, usage_amount = v.amount, state = 'computed'",
         )
-        return usage
 
-    def _update_schedules(self, values, assignments):
-        """One UPDATE for many schedules: ``values`` are ``(id, quantity, amount)``."""
-        Schedule = self.env["iot.billing.schedule"]
-        Schedule.flush_model()
+    def _rate(self, calculator, start, end, devices):
+        """Rate a period for these devices; the ratings are kept for usage analysis."""
+        date_from = datetime.datetime.combine(start, datetime.time.min)
+        date_to = datetime.datetime.combine(end + ONE_DAY, datetime.time.min)
+        results = calculator._rate(date_from, date_to, devices=devices, store=False)
+        self.env["iot.usage.rating"]._store(
+            calculator, date_from, date_to, results, device_ids=devices.ids
+        )
+        return results
+
+    def _record_counts(self, device_ids, start, end):
+        """``{device id: usage records of the period}``, to notice late usage later."""
+        self.env["iot.usage.record"].flush_model()
+        self.env.cr.execute(
+            """SELECT device_id, COUNT(*) FROM iot_usage_record
+                WHERE device_id = ANY(%s) AND dtu >= %s AND dtu < %s AND state <> 'excluded'
+                GROUP BY device_id""",
+            [
+                list(device_ids),
+                datetime.datetime.combine(start, datetime.time.min),
+                datetime.datetime.combine(end + ONE_DAY, datetime.time.min),
+            ],
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _late_usage(self, schedules, calculators):
+        """Adjustment rows for usage that arrived after its period was invoiced.
+
+        An invoiced period whose record count changed since it was valued is valued
+        again; the difference from what was billed for it (per calculator) goes to the
+        contract line's schedule in this run, flagged as late usage.
+        """
+        months = self.company_id.iot_late_usage_months
+        if months <= 0:
+            return []
+        target_of = {}
+        for schedule in schedules.sorted("date_start"):
+            target_of.setdefault(schedule.contract_line_id.id, schedule.id)
+        cr = self.env.cr
+        self.env["iot.usage.record"].flush_model()
+        cr.execute(
+            """SELECT o.id, o.contract_line_id, o.device_id, o.date_start, o.date_end,
+                      COUNT(r.id)
+                 FROM iot_billing_schedule o
+                 LEFT JOIN iot_usage_record r
+                   ON r.device_id = o.device_id AND r.dtu >= o.date_start
+                  AND r.dtu < o.date_end + 1 AND r.state <> 'excluded'
+                WHERE o.contract_line_id = ANY(%s) AND o.state = 'invoiced'
+                  AND o.date_start < %s AND o.date_end >= %s
+                GROUP BY o.id
+               HAVING COUNT(r.id) <> COALESCE(o.usage_record_count, 0)""",
+            [list(target_of), self.date_from, schedule_core.add_months(self.date_from, -months)],
+        )
+        late = cr.fetchall()
+        if not late:
+            return []
+        cr.execute(
+            """SELECT u.origin_schedule_id, u.calculator_id, SUM(u.quantity), SUM(u.amount)
+                 FROM iot_billing_usage u JOIN iot_billing_schedule s ON s.id = u.schedule_id
+                WHERE u.origin_schedule_id = ANY(%s) AND s.state = 'invoiced'
+                GROUP BY 1, 2""",
+            [[row[0] for row in late]],
+        )
+        billed = {
+            (origin, calculator): (quantity, float(amount))
+            for origin, calculator, quantity, amount in cr.fetchall()
+        }
+        currency = self.company_id.currency_id
+        rows, settled = [], []
+        by_period = defaultdict(list)
+        for origin_id, line_id, device_id, start, end, count in late:
+            by_period[(start, end)].append((origin_id, line_id, device_id, count))
+        for (start, end), origins in by_period.items():
+            devices = self.env["iot.device"].browse([origin[2] for origin in origins])
+            now = {}
+            for calculator in calculators:
+                for result in self._rate(calculator, start, end, devices):
+                    now[(result["device_id"], calculator.id)] = (
+                        result["quantity"],
+                        currency.round(result["amount"]),
+                    )
+            for origin_id, line_id, device_id, count in origins:
+                found = False
+                for calculator in calculators:
+                    current = now.get((device_id, calculator.id))
+                    before = billed.get((origin_id, calculator.id))
+                    if current is None and before is None:
+                        continue
+                    found = True
+                    current, before = current or (0.0, 0.0), before or (0.0, 0.0)
+                    rows.append(
+                        (
+                            target_of[line_id],
+                            origin_id,
+                            device_id,
+                            calculator.id,
+                            current[0] - before[0],
+                            currency.round(current[1] - before[1]),
+                            count,
+                            True,
+                        )
+                    )
+                if not found:
+                    settled.append((origin_id, count))
+        # Records that no calculator values have nothing to bill: the period is settled.
+        self._update_rows("iot_billing_schedule", [("usage_record_count", "integer")], settled)
+        return rows
+
+    def _insert_usage(self, rows):
+        if not rows:
+            return
+        uid = int(self.env.uid)
         execute_values(
             self.env.cr._obj,
-            f"""UPDATE iot_billing_schedule s SET {assignments}
-                  FROM (VALUES %s) AS v(id, quantity, amount)
-                 WHERE s.id = v.id""",
-            values,
-            template="(%s, %s::double precision, %s::numeric)",
+            """INSERT INTO iot_billing_usage
+                   (schedule_id, origin_schedule_id, device_id, calculator_id, quantity,
+                    amount, record_count, is_adjustment, company_id,
+                    create_uid, create_date, write_uid, write_date)
+               VALUES %s""",
+            rows,
+            template=f"(%s, %s, %s, %s, %s, %s, %s, %s, {int(self.company_id.id)}, "
+            f"{uid}, now() at time zone 'UTC', {uid}, now() at time zone 'UTC')",
             page_size=10000,
         )
-        # The stored total follows its parts (an UPDATE reads the columns as they were).
-        self.env.cr.execute(
-            """UPDATE iot_billing_schedule
-                  SET amount_total = recurring_amount + COALESCE(usage_amount, 0)
-                                     + COALESCE(charge_amount, 0)
-                WHERE id = ANY(%s)""",
-            [[row[0] for row in values]],
+        self.env["iot.billing.usage"].invalidate_model()
+
+    def _update_rows(self, table, columns, values):
+        """One UPDATE for many rows: ``values`` are ``(id, *columns)``."""
+        if not values:
+            return
+        model = self.env[
+            {
+                "iot_billing_schedule": "iot.billing.schedule",
+                "iot_billing_usage": "iot.billing.usage",
+            }[table]
+        ]
+        model.flush_model()
+        names = [name for name, _kind in columns]
+        execute_values(
+            self.env.cr._obj,
+            f"""UPDATE {table} t SET {", ".join(f"{name} = v.{name}" for name in names)}
+                  FROM (VALUES %s) AS v(id, {", ".join(names)})
+                 WHERE t.id = v.id""",
+            values,
+            template="(%s, " + ", ".join(f"%s::{kind}" for _name, kind in columns) + ")",
+            page_size=10000,
         )
-        Schedule.invalidate_model()
+        if table == "iot_billing_schedule":
+            # The stored total follows its parts (an UPDATE reads the columns as they were).
+            self.env.cr.execute(
+                """UPDATE iot_billing_schedule
+                      SET amount_total = recurring_amount + COALESCE(usage_amount, 0)
+                                         + COALESCE(adjustment_amount, 0)
+                                         + COALESCE(charge_amount, 0)
+                    WHERE id = ANY(%s)""",
+                [[row[0] for row in values]],
+            )
+        model.invalidate_model()
 
     def _value_charges(self, schedules):
         """One-time charges of the devices' transitions within each schedule's period."""
+        first_day = min(schedules.mapped("date_start"))
+        last_day = max(schedules.mapped("date_end")) + ONE_DAY
         events = (
             self.env["iot.device.event"]
             .sudo()
@@ -245,12 +559,8 @@ class IotBillingRun(models.Model):
                 [
                     ("device_id", "in", schedules.device_id.ids),
                     ("charge_product_id", "!=", False),
-                    ("date", ">=", datetime.datetime.combine(self.date_from, datetime.time.min)),
-                    (
-                        "date",
-                        "<",
-                        datetime.datetime.combine(self.date_to + ONE_DAY, datetime.time.min),
-                    ),
+                    ("date", ">=", datetime.datetime.combine(first_day, datetime.time.min)),
+                    ("date", "<", datetime.datetime.combine(last_day, datetime.time.min)),
                 ]
             )
         )
@@ -258,8 +568,6 @@ class IotBillingRun(models.Model):
         for event in events:
             by_device[event.device_id.id].append(event)
         charges = {}
-        if not by_device:
-            return charges
         for schedule in schedules:
             found = [
                 event
@@ -268,101 +576,135 @@ class IotBillingRun(models.Model):
             ]
             if found:
                 charges[schedule.id] = found
-        self._update_schedules(
+        self._update_rows(
+            "iot_billing_schedule",
+            [("charge_amount", "numeric")],
             [
-                (schedule_id, 0.0, sum(event.charge_amount for event in found))
-                for schedule_id, found in charges.items()
+                (schedule.id, sum(event.charge_amount for event in charges.get(schedule.id, [])))
+                for schedule in schedules
+                if schedule.id in charges or schedule.charge_amount
             ],
-            "charge_amount = v.amount",
         )
         return charges
 
+    # ------------------------------------------------------------------
+    # Invoices
+    # ------------------------------------------------------------------
+
     def _invoice_key(self, contract):
         """Contracts with the same key share an invoice."""
-        if not self.consolidate:
+        if not (self.consolidate or contract.iot_consolidate):
             return contract.id
         return (contract.invoice_partner_id.id, contract.currency_id.id, contract.journal_id.id)
 
-    def _invoice_contract(self, contracts, schedules, usage, charges):
+    def _invoice_contract(self, contracts, schedules, charges):
         """One invoice for the contracts (one, or a customer's when consolidating), its
-        lines grouped: a few lines, not thousands."""
+        lines grouped by the contract's keys: a few lines, not thousands."""
         invoice_date = self.invoice_date or self.date_to
         contracts = contracts.sorted("id")
         vals = contracts[0]._prepare_invoice(invoice_date)
         if len(contracts) > 1:
             vals["invoice_origin"] = ", ".join(contracts.mapped("name"))
-        Schedule = self.env["iot.billing.schedule"]
+        group_of = _group_label(contracts[0].iot_invoice_grouping)
+        label = {schedule.id: group_of(schedule.device_id) for schedule in schedules}
+        digits = contracts.currency_id.decimal_places
+        lines, links = [], []  # links: per line, (schedule ids, billing usage ids)
         recurring = _group_ids(
             schedules,
-            lambda schedule: (schedule.contract_line_id.product_id, schedule.recurring_amount),
+            lambda schedule: (
+                schedule.contract_line_id.product_id,
+                schedule.recurring_amount,
+                label[schedule.id],
+            ),
         )
-        lines, line_schedules = [], []
-        for (product, amount), group_ids in recurring.items():
-            group = Schedule.browse(group_ids)
+        for (product, amount, group), group_ids in recurring.items():
             lines.append(
                 {
                     "product_id": product.id,
-                    "name": _(
-                        "%(product)s - %(count)s devices x %(amount)s",
-                        product=product.display_name,
-                        count=f"{len(group):,}",
-                        amount=f"{amount:,.2f}",
+                    "name": _suffix(
+                        _(
+                            "%(product)s - %(count)s devices x %(amount)s",
+                            product=product.name,
+                            count=f"{len(group_ids):,}",
+                            amount=f"{amount:,.{digits}f}",
+                        ),
+                        group,
                     ),
-                    "quantity": len(group),
+                    "quantity": len(group_ids),
                     "price_unit": amount,
                 }
             )
-            line_schedules.append(group)
-        by_calculator = defaultdict(lambda: [0.0, 0.0])
-        for schedule in schedules:
-            for calculator, quantity, amount in usage.get(schedule.id, []):
-                by_calculator[calculator][0] += quantity
-                by_calculator[calculator][1] += amount
-        for calculator, (quantity, amount) in by_calculator.items():
-            if not amount:
+            links.append((group_ids, []))
+        for (calculator, origin, group), (quantity, amount, usage_ids) in self._usage_groups(
+            schedules, label
+        ).items():
+            if not round(amount, digits):
                 continue
+            if origin:
+                name = _(
+                    "%(calculator)s - late usage of %(period)s - %(quantity)s %(unit)s",
+                    calculator=calculator.name,
+                    period=origin.strftime("%Y-%m"),
+                    quantity=_quantity(quantity),
+                    unit=calculator.unit,
+                )
+            else:
+                name = f"{calculator.name} - {_quantity(quantity)} {calculator.unit}"
             lines.append(
                 {
                     "product_id": calculator.product_id.id,
-                    "name": f"{calculator.name} - {_quantity(quantity)} {calculator.unit}",
+                    "name": _suffix(name, group),
                     "quantity": 1,
-                    "price_unit": round(amount, contracts.currency_id.decimal_places),
+                    "price_unit": round(amount, digits),
                 }
             )
-            line_schedules.append(None)
-        by_charge = defaultdict(float)
+            links.append(([], usage_ids))
+        by_charge = defaultdict(int)
         for schedule in schedules:
             for event in charges.get(schedule.id, []):
-                by_charge[(event.charge_product_id, event.charge_amount)] += 1
-        for (product, amount), count in by_charge.items():
+                by_charge[(event.charge_product_id, event.charge_amount, label[schedule.id])] += 1
+        for (product, amount, group), count in by_charge.items():
             lines.append(
                 {
                     "product_id": product.id,
-                    "name": _(
-                        "%(product)s x %(count)s", product=product.display_name, count=int(count)
+                    "name": _suffix(
+                        _("%(product)s x %(count)s", product=product.name, count=count),
+                        group,
                     ),
                     "quantity": count,
                     "price_unit": amount,
                 }
             )
-            line_schedules.append(None)
+            links.append(([], []))
         vals["invoice_line_ids"] = [fields.Command.create(line) for line in lines]
         invoice = self.env["account.move"].create(vals)
-        links = [
-            (schedule_id, line.id)
-            for line, group in zip(invoice.invoice_line_ids, line_schedules, strict=True)
-            if group is not None
-            for schedule_id in group.ids
-        ]
-        Schedule.flush_model()
-        execute_values(
-            self.env.cr._obj,
-            """UPDATE iot_billing_schedule s SET invoice_line_id = v.line_id, state = 'invoiced'
-                 FROM (VALUES %s) AS v(id, line_id) WHERE s.id = v.id""",
-            links,
-            page_size=10000,
+        invoice_lines = invoice.invoice_line_ids.sorted("id")
+        self._update_rows(
+            "iot_billing_schedule",
+            [("invoice_line_id", "integer"), ("state", "varchar")],
+            [
+                (schedule_id, line.id, "invoiced")
+                for line, (schedule_ids, _usage) in zip(invoice_lines, links, strict=True)
+                for schedule_id in schedule_ids
+            ],
         )
-        Schedule.invalidate_model()
+        self._update_rows(
+            "iot_billing_usage",
+            [("invoice_line_id", "integer")],
+            [
+                (usage_id, line.id)
+                for line, (_schedules, usage_ids) in zip(invoice_lines, links, strict=True)
+                for usage_id in usage_ids
+            ],
+        )
+        # Late usage billed: its period counts the records it has now.
+        self.env.cr.execute(
+            """UPDATE iot_billing_schedule o SET usage_record_count = u.record_count
+                 FROM iot_billing_usage u
+                WHERE u.origin_schedule_id = o.id AND u.is_adjustment
+                  AND u.schedule_id = ANY(%s)""",
+            [schedules.ids],
+        )
         if self.post_invoices:
             invoice.action_post()
             file_format = self.company_id.iot_attach_detail
@@ -378,6 +720,49 @@ class IotBillingRun(models.Model):
                     }
                 )
         return invoice
+
+    def _usage_groups(self, schedules, label):
+        """``{(calculator, late period start or None, group): [quantity, amount, row ids]}``
+        of the usage valued into these schedules."""
+        self.env.cr.execute(
+            """SELECT u.id, u.schedule_id, u.calculator_id, u.is_adjustment, o.date_start,
+                      u.quantity, u.amount
+                 FROM iot_billing_usage u
+                 JOIN iot_billing_schedule o ON o.id = u.origin_schedule_id
+                WHERE u.schedule_id = ANY(%s)
+                ORDER BY u.is_adjustment, o.date_start, u.calculator_id""",
+            [schedules.ids],
+        )
+        Calculator = self.env["iot.usage.calculator"]
+        groups = {}
+        for (
+            usage_id,
+            schedule_id,
+            calculator_id,
+            late,
+            origin,
+            quantity,
+            amount,
+        ) in self.env.cr.fetchall():
+            key = (Calculator.browse(calculator_id), origin if late else None, label[schedule_id])
+            group = groups.setdefault(key, [0.0, 0.0, []])
+            group[0] += quantity or 0.0
+            group[1] += float(amount or 0.0)
+            group[2].append(usage_id)
+        return groups
+
+
+def _group_label(grouping):
+    """What, beyond product, price and calculator, tells a device's invoice line apart."""
+    if grouping == "device_type":
+        return lambda device: device.type_id.name or ""
+    if grouping == "site":
+        return lambda device: str((device.attributes or {}).get("site") or "")
+    return lambda device: ""
+
+
+def _suffix(name, group):
+    return f"{name} ({group})" if group else name
 
 
 def _quantity(value):

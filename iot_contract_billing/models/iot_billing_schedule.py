@@ -39,6 +39,20 @@ class IotBillingSchedule(models.Model):
     recurring_amount = fields.Monetary(readonly=True)
     usage_quantity = fields.Float(digits=(16, 4), readonly=True)
     usage_amount = fields.Monetary(readonly=True)
+    usage_record_count = fields.Integer(
+        readonly=True, help="Usage records of the period when it was last valued."
+    )
+    adjustment_quantity = fields.Float(string="Late Usage Quantity", digits=(16, 4), readonly=True)
+    adjustment_amount = fields.Monetary(string="Late Usage", readonly=True)
+    has_adjustment = fields.Boolean(
+        string="Adjustment",
+        readonly=True,
+        index=True,
+        help="Carries usage of an earlier, already invoiced period.",
+    )
+    usage_ids = fields.One2many(
+        "iot.billing.usage", "schedule_id", string="Usage Billed", readonly=True
+    )
     charge_amount = fields.Monetary(string="One-time Charges", readonly=True)
     amount_total = fields.Monetary(compute="_compute_amount_total", store=True)
     state = fields.Selection(STATES, default="planned", required=True, index=True, readonly=True)
@@ -52,9 +66,12 @@ class IotBillingSchedule(models.Model):
         )
     ]
 
-    @api.depends("recurring_amount", "usage_amount", "charge_amount")
+    @api.depends("recurring_amount", "usage_amount", "adjustment_amount", "charge_amount")
     def _compute_amount_total(self):
         for schedule in self:
             schedule.amount_total = (
-                schedule.recurring_amount + schedule.usage_amount + schedule.charge_amount
+                schedule.recurring_amount
+                + schedule.usage_amount
+                + schedule.adjustment_amount
+                + schedule.charge_amount
             )

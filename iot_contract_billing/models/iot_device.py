@@ -1,4 +1,8 @@
-from odoo import _, fields, models
+import datetime
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 from odoo.addons.iot_fleet.exceptions import IotApiError
 
@@ -22,15 +26,35 @@ class IotDevice(models.Model):
     # Activation puts each device on a contract line
     # ------------------------------------------------------------------
 
+    def _activation_transition_code(self, activation_data):
+        product = self._billing_plan_product(activation_data.get("plan"))
+        if product and product.iot_bill_on_first_use:
+            return "preactivate"  # no recurring charge until the device is first used
+        return super()._activation_transition_code(activation_data)
+
     def _prepare_activation(self, partner, date_start, activation_data):
         payload = super()._prepare_activation(partner, date_start, activation_data)
         plan = activation_data.get("plan") or {}
         if not plan and not activation_data.get("contract"):
             return payload  # activation without billing: a plain fleet move
+        waiting = self.filtered("contract_line_id.iot_awaiting_first_use")
+        if waiting:
+            raise IotApiError(
+                _(
+                    "%(devices)s is already on a contract, waiting for its first use.",
+                    devices=", ".join(waiting[:10].mapped("identifier")),
+                ),
+                code="already_active",
+                status=409,
+                details=[{"identifier": device.identifier} for device in waiting[:100]],
+            )
         product, price = self._billing_plan(plan)
         term = self._billing_term(activation_data.get("term_months"))
         contract = self._billing_contract(partner, activation_data)
-        lines = self._billing_create_lines(contract, product, price, date_start, term)
+        first_use = product.iot_bill_on_first_use
+        lines = self._billing_create_lines(
+            contract, product, price, date_start, term, schedules=not first_use
+        )
         payload.update(
             {
                 "contract_id": contract.id,
@@ -38,10 +62,20 @@ class IotDevice(models.Model):
                 "plan_product": product.default_code or product.display_name,
                 "price": price,
                 "term_months": term,
+                "bill_on_first_use": first_use,
                 "contract_line_ids": lines.ids[:1000],
             }
         )
         return payload
+
+    def _billing_plan_product(self, plan):
+        """The plan's product when it can be found, else nothing (errors come later)."""
+        if not isinstance(plan, dict):
+            return self.env["product.product"]
+        try:
+            return self._billing_plan(plan)[0]
+        except IotApiError:
+            return self.env["product.product"]
 
     def _billing_plan(self, plan):
         if not isinstance(plan, dict):
@@ -182,8 +216,12 @@ class IotDevice(models.Model):
             )
         )
 
-    def _billing_create_lines(self, contract, product, price, date_start, term):
-        """One contract line per device and its schedules for the whole term, in batches."""
+    def _billing_create_lines(self, contract, product, price, date_start, term, schedules=True):
+        """One contract line per device and its schedules for the whole term, in batches.
+
+        Without ``schedules`` (billed on first use) the lines wait for the first use,
+        which generates them from that day on.
+        """
         if len(self.company_id) > 1:
             raise IotApiError(_("Activate the devices of one company at a time."))
         term_end = schedule_core.add_months(date_start, term) - schedule_core.ONE_DAY
@@ -209,6 +247,8 @@ class IotDevice(models.Model):
                         "recurring_invoicing_type": "post-paid",
                         "recurring_next_date": date_start,
                         "iot_device_id": device.id,
+                        "iot_term_months": term,
+                        "iot_awaiting_first_use": not schedules,
                     }
                     for device in self
                 ]
@@ -222,32 +262,98 @@ class IotDevice(models.Model):
             [lines.ids],
         )
         self.invalidate_model(["contract_line_id"])
-        currency = contract.currency_id
-        periods = schedule_core.billing_periods(
-            date_start,
-            term,
-            price,
-            interval_months=1,
-            alignment=contract.iot_billing_alignment or "calendar",
-            digits=currency.decimal_places,
-        )
-        today = fields.Date.context_today(self)
-        self.env["iot.billing.schedule"].sudo().create(
-            [
-                {
-                    "contract_line_id": line.id,
-                    "device_id": line.iot_device_id.id,
-                    "company_id": contract.company_id.id,
-                    "currency_id": currency.id,
-                    "sequence": number,
-                    "date_start": period.start,
-                    "date_end": period.end,
-                    "ratio": period.ratio,
-                    "recurring_amount": period.amount,
-                    "state": "open" if period.start <= today <= period.end else "planned",
-                }
-                for line in lines
-                for number, period in enumerate(periods, start=1)
-            ]
-        )
+        if schedules:
+            lines._iot_generate_schedules(date_start)
         return lines.sudo(False)
+
+    # ------------------------------------------------------------------
+    # Billing on first use
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _iot_start_first_use(self, companies=None):
+        """Start billing the devices waiting for their first use whose usage reached the
+        plan's threshold, or whose window elapsed: they move to Active (event logged,
+        activation charges), and their schedules are generated from that day.
+
+        Set-based: one query per plan finds the day each device crossed its threshold.
+        """
+        today = fields.Date.context_today(self)
+        domain = [("iot_awaiting_first_use", "=", True), ("iot_device_id", "!=", False)]
+        if companies:
+            domain.append(("company_id", "in", companies.ids))
+        lines = self.env["contract.line"].sudo().search(domain)
+        started = self.env["iot.device"]
+        for product, plan_lines in lines.grouped("product_id").items():
+            template = product.product_tmpl_id
+            start_of = {}
+            if template.iot_first_use_days:
+                window = datetime.timedelta(days=template.iot_first_use_days)
+                for line in plan_lines:
+                    if line.date_start + window <= today:
+                        start_of[line.iot_device_id.id] = line.date_start + window
+            for device_id, day in self._iot_first_use_days(
+                plan_lines, template.iot_first_use_threshold, template.iot_first_use_calculator_id
+            ).items():
+                if day <= today:
+                    start_of[device_id] = min(day, start_of.get(device_id, day))
+            by_day = defaultdict(list)
+            for device_id, day in start_of.items():
+                by_day[day].append(device_id)
+            for day, device_ids in sorted(by_day.items()):
+                devices = self.sudo().browse(device_ids)
+                devices._iot_start_billing(day)
+                started |= devices
+        return started
+
+    def _iot_first_use_days(self, lines, threshold, calculator=None):
+        """``{device id: day its usage since activation reached threshold}``: measured
+        by ``calculator`` (its records and value), else the readings' billable quantity."""
+        self.env["iot.usage.record"].flush_model()
+        if calculator:
+            value = SQL("COALESCE(%s, 0)", SQL.identifier("r", calculator.value_field))
+            if calculator.method == "count":
+                value = SQL("1")
+            where = calculator._record_filter()
+        else:
+            value, where = SQL("COALESCE(r.quantity, 0)"), SQL("r.state <> 'excluded'")
+        self.env.cr.execute(
+            SQL(
+                """SELECT device_id, MIN(dtu)::date FROM (
+                       SELECT r.device_id, r.dtu,
+                              SUM(%(value)s) OVER (
+                                  PARTITION BY r.device_id ORDER BY r.dtu, r.id) AS used
+                         FROM iot_usage_record r
+                         JOIN contract_line l ON l.iot_device_id = r.device_id
+                        WHERE l.id = ANY(%(lines)s) AND r.dtu >= l.date_start AND %(where)s
+                   ) readings
+                   WHERE used >= %(threshold)s
+                   GROUP BY device_id""",
+                value=value,
+                lines=lines.ids,
+                where=where,
+                threshold=threshold or 0.0,
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _iot_start_billing(self, day):
+        """The devices' first use on ``day``: Active, and their term starts that day."""
+        self._apply_transition(
+            state_code="active",
+            reason=_("First use"),
+            event_type="transition",
+            event_date=datetime.datetime.combine(day, datetime.time(12)),
+        )
+        self.write({"activation_date": day})
+        lines = self.contract_line_id
+        for term, term_lines in lines.grouped("iot_term_months").items():
+            term_lines.write(
+                {
+                    "date_start": day,
+                    "recurring_next_date": day,
+                    "date_end": schedule_core.add_months(day, term or 12) - schedule_core.ONE_DAY,
+                    "iot_awaiting_first_use": False,
+                }
+            )
+        lines._iot_generate_schedules(day)

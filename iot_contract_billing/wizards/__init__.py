@@ -1,1 +1,1 @@
-from . import iot_device_activate_wizard
+from . import iot_billing_run_wizard, iot_device_activate_wizard

@@ -364,11 +364,13 @@ class IotDevice(models.Model):
         event_type="transition",
         extra_vals=None,
         payload=None,
+        event_date=None,
     ):
         """Move every device of ``self`` through the allowed transition.
 
         One ``write`` per distinct transition and one batch of events; nothing is
-        written when any device may not move.
+        written when any device may not move. ``event_date`` dates the events when
+        the move took effect earlier than now (the day of a device's first use).
         """
         if not self:
             return {}
@@ -409,6 +411,7 @@ class IotDevice(models.Model):
                     "charge_currency_id": device.company_id.currency_id.id
                     if transition.charge_product_id
                     else False,
+                    **({"date": event_date} if event_date else {}),
                 }
                 for device, transition in found.items()
             ]
@@ -451,7 +454,7 @@ class IotDevice(models.Model):
         payload.update({key: value for key, value in activation_data.items() if _is_plain(value)})
         payload.update(self._prepare_activation(partner, date_start, activation_data))
         self._apply_transition(
-            code="activate",
+            code=self._activation_transition_code(activation_data),
             reason=reason,
             event_type="activation",
             extra_vals={"partner_id": partner.id, "activation_date": date_start, "end_date": False},
@@ -459,6 +462,11 @@ class IotDevice(models.Model):
         )
         self._post_activation(partner, date_start, activation_data)
         return True
+
+    def _activation_transition_code(self, activation_data):
+        """Hook: the transition that activation takes (billing on first use waits in
+        Pre-active)."""
+        return "activate"
 
     def _prepare_activation(self, partner, date_start, activation_data):
         """Hook for billing, before the devices move: put them on a contract.

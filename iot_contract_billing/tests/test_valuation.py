@@ -1,0 +1,330 @@
+"""What a period is worth: late usage, prices per status, one-time charges, billing on
+first use, grouping keys, previews and the scheduled billing engine - each driven the
+way a user does it (the billing-run wizard, the activation wizard, usage ingestion)."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import Form, TransactionCase, new_test_user
+
+from odoo.addons.iot_fleet.tests.common import IotFleetFixtures
+
+
+class TestValuation(IotFleetFixtures, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_fleet()
+        cls.env["iot.usage.mediation.rule"].search([]).unlink()
+        cls.env["iot.usage.calculator"].search([]).write({"active": False})
+        cls.plan = cls.env["product.product"].create(
+            {
+                "name": "Fleet plan",
+                "default_code": "VAL-PLAN",
+                "type": "service",
+                "list_price": 10.0,
+                "taxes_id": False,
+            }
+        )
+        cls.usage_product = cls.env["product.product"].create(
+            {"name": "Water usage", "type": "service", "taxes_id": False}
+        )
+        cls.calculator = cls.env["iot.usage.calculator"].create(
+            {
+                "name": "Water",
+                "code": "VAL_WATER",
+                "egroup": "WM",
+                "eid": "Type-1",
+                "value_field": "int_counter",
+                "method": "sum",
+                "unit": "m3",
+                "unit_price": 0.5,
+                "product_id": cls.usage_product.id,
+            }
+        )
+        cls.accountant = new_test_user(
+            cls.env,
+            login="iot_val_accountant",
+            groups="base.group_user,iot_fleet.group_iot_manager,account.group_account_invoice",
+        )
+        cls.refs = iter(range(1, 10**6))
+
+    # ------------------------------------------------------------------
+
+    def make_plan(self, code, price, **values):
+        return self.env["product.product"].create(
+            dict(
+                values,
+                name=f"Plan {code}",
+                default_code=code,
+                type="service",
+                list_price=price,
+                taxes_id=False,
+            )
+        )
+
+    def devices(self, *identifiers, **values):
+        return self.env["iot.device"].create(
+            [dict(values, identifier=identifier) for identifier in identifiers]
+        )
+
+    def activate(self, devices, date_start, plan=None, **data):
+        data.setdefault("term_months", 3)
+        devices._activate(
+            self.customer,
+            date_start,
+            dict(data, plan={"product": (plan or self.plan).default_code}),
+        )
+        return devices
+
+    def use(self, device, dtu, counter):
+        summary = self.env["iot.usage.record"].ingest(
+            [
+                {
+                    "device": device.identifier,
+                    "egroup": "WM",
+                    "eid": "Type-1",
+                    "ref": f"val-{next(self.refs)}",
+                    "dtu": dtu,
+                    "int_counter": counter,
+                }
+            ]
+        )
+        self.assertEqual(summary["accepted"], 1, summary)
+
+    def bill(self, date, **values):
+        """A billing run for the month of ``date``, through the wizard."""
+        wizard = Form(self.env["iot.billing.run.wizard"].with_user(self.accountant))
+        wizard.date = date
+        for name, value in values.items():
+            setattr(wizard, name, value)
+        action = wizard.save().action_start()
+        return self.env["iot.billing.run"].browse(action["res_id"])
+
+    def lines(self, invoice):
+        return [
+            (line.name, line.quantity, line.price_unit)
+            for line in invoice.invoice_line_ids.sorted("id")
+        ]
+
+    # ------------------------------------------------------------------
+
+    def test_late_usage_goes_to_the_next_open_period(self):
+        device = self.activate(self.devices("LATE_1"), "2026-03-01")
+        self.use(device, "2026-03-10T08:00:00Z", 10)
+        march = self.bill(datetime.date(2026, 3, 31))
+        first = march.invoice_ids
+        self.assertEqual(first.amount_untaxed, 15.0)
+        # A March reading arrives after March was invoiced, with April's.
+        self.use(device, "2026-03-20T08:00:00Z", 4)
+        self.use(device, "2026-04-05T08:00:00Z", 6)
+        april = self.bill(datetime.date(2026, 4, 15))
+        second = april.invoice_ids
+        self.assertEqual(
+            self.lines(second),
+            [
+                ("Fleet plan - 1 devices x 10.00", 1.0, 10.0),
+                ("Water - 6 m3", 1.0, 3.0),
+                ("Water - late usage of 2026-03 - 4 m3", 1.0, 2.0),
+            ],
+        )
+        schedules = device.billing_schedule_ids.sorted("date_start")
+        self.assertEqual(schedules[0].invoice_line_id.move_id, first, "March stays as billed")
+        self.assertEqual((first.state, first.amount_untaxed), ("posted", 15.0))
+        self.assertTrue(schedules[1].has_adjustment)
+        self.assertEqual(
+            (schedules[1].adjustment_quantity, schedules[1].adjustment_amount), (4.0, 2.0)
+        )
+        late = schedules[1].usage_ids.filtered("is_adjustment")
+        self.assertEqual(
+            (late.origin_schedule_id, late.invoice_line_id),
+            (schedules[0], second.invoice_line_ids[2]),
+        )
+        # Nothing twice: April again has nothing left; May bills only what is new.
+        with self.assertRaisesRegex(UserError, "nothing to bill"):
+            self.bill(datetime.date(2026, 4, 30))
+        self.use(device, "2026-03-25T08:00:00Z", 2)
+        may = self.bill(datetime.date(2026, 5, 2)).invoice_ids
+        self.assertEqual(
+            self.lines(may),
+            [
+                ("Fleet plan - 1 devices x 10.00", 1.0, 10.0),
+                ("Water - late usage of 2026-03 - 2 m3", 1.0, 1.0),
+            ],
+        )
+
+    def test_prices_per_status_prorate_the_period(self):
+        plan = self.make_plan("VAL-STATUS", 9.90)
+        plan.product_tmpl_id.iot_status_price_ids = [
+            (0, 0, {"base_status": "suspended", "price": 2.0}),
+            (0, 0, {"base_status": "prospect", "price": 0.0}),
+        ]
+        device, steady = self.activate(self.devices("STATUS_1", "STATUS_2"), "2026-04-01", plan)
+        with freeze_time("2026-04-11 08:00:00"):
+            device._apply_transition(code="suspend", reason="Unpaid")
+        invoice = self.bill(datetime.date(2026, 4, 30)).invoice_ids
+        # 10 days active at 9.90 and 20 suspended at 2.00, over 30 days: 4.63.
+        self.assertEqual(
+            sorted(self.lines(invoice)),
+            [
+                ("Plan VAL-STATUS - 1 devices x 4.63", 1.0, 4.63),
+                ("Plan VAL-STATUS - 1 devices x 9.90", 1.0, 9.9),
+            ],
+        )
+        self.assertEqual(steady.billing_schedule_ids[0].recurring_amount, 9.9)
+
+    def test_transition_charge_lands_in_its_period(self):
+        device = self.activate(self.devices("CHARGE_1"), "2026-04-01")
+        with freeze_time("2026-05-20 08:00:00"):
+            device._apply_transition(code="cancel", reason="Customer left")
+        april = self.bill(datetime.date(2026, 4, 30)).invoice_ids
+        self.assertEqual(april.amount_untaxed, 10.0, "the May cancellation is not April's")
+        may = self.bill(datetime.date(2026, 5, 31)).invoice_ids
+        self.assertIn(("Cancellation Fee x 1", 1.0, 5.0), self.lines(may))
+        self.assertEqual(device.billing_schedule_ids.sorted("date_start")[1].charge_amount, 5.0)
+
+    def test_bill_on_first_use(self):
+        fee = self.env["product.product"].create(
+            {"name": "Activation fee", "type": "service", "taxes_id": False}
+        )
+        self.env.ref("iot_fleet.transition_preactive_active").write(
+            {"charge_product_id": fee.id, "charge_amount": 25.0}
+        )
+        plan = self.make_plan(
+            "VAL-FIRST",
+            9.90,
+            iot_bill_on_first_use=True,
+            iot_first_use_threshold=100.0,
+            iot_first_use_calculator_id=self.calculator.id,
+            iot_first_use_days=15,
+        )
+        used, idle = self.devices("FIRST_1", "FIRST_2")
+        wizard = Form(
+            self.env["iot.device.activate.wizard"]
+            .with_user(self.manager)
+            .with_context(active_model="iot.device", active_ids=(used | idle).ids)
+        )
+        wizard.partner_id = self.customer
+        wizard.date_start = datetime.date(2026, 4, 1)
+        wizard.plan_product_id = plan
+        wizard.term_months = 12
+        wizard.save().action_activate()
+        self.assertEqual([d.state_id.code for d in used | idle], ["preactive"] * 2)
+        self.assertFalse((used | idle).billing_schedule_ids, "no recurring charge yet")
+        self.use(used, "2026-04-05T08:00:00Z", 60)
+        self.use(used, "2026-04-10T08:00:00Z", 50)  # 110: the threshold is crossed
+        with freeze_time("2026-04-09 12:00:00"):
+            self.assertFalse(self.env["iot.device"]._iot_start_first_use())
+        with freeze_time("2026-04-20 12:00:00"):
+            started = self.env["iot.device"]._iot_start_first_use()
+        self.assertEqual(started, used | idle)
+        self.assertEqual(
+            [(d.state_id.code, d.activation_date) for d in (used, idle)],
+            [("active", datetime.date(2026, 4, 10)), ("active", datetime.date(2026, 4, 16))],
+        )
+        event = used.event_ids.filtered(lambda e: e.reason == "First use")
+        self.assertEqual((event.date.date(), event.charge_amount), (datetime.date(2026, 4, 10), 25))
+        first = used.billing_schedule_ids.sorted("date_start")
+        self.assertEqual(
+            (len(first), first[0].date_start, first[0].recurring_amount),
+            (13, datetime.date(2026, 4, 10), 6.93),  # 21 of 30 days of 9.90
+        )
+        self.assertEqual(used.contract_line_id.date_start, datetime.date(2026, 4, 10))
+        self.assertEqual(idle.billing_schedule_ids.sorted("date_start")[0].recurring_amount, 4.95)
+        invoice = self.bill(datetime.date(2026, 4, 30)).invoice_ids
+        self.assertEqual(
+            sorted(self.lines(invoice)),
+            [
+                ("Activation fee x 2", 2.0, 25.0),
+                ("Plan VAL-FIRST - 1 devices x 4.95", 1.0, 4.95),
+                ("Plan VAL-FIRST - 1 devices x 6.93", 1.0, 6.93),
+                ("Water - 50 m3", 1.0, 25.0),  # the usage from the first day billed
+            ],
+        )
+
+    def test_waiting_device_cannot_be_activated_twice(self):
+        plan = self.make_plan("VAL-WAIT", 10.0, iot_bill_on_first_use=True)
+        device = self.activate(self.devices("WAIT_1"), "2026-04-01", plan)
+        self.assertEqual(device.state_id.code, "preactive")
+        with self.assertRaisesRegex(UserError, "waiting for its first use"):
+            self.activate(device, "2026-04-02", plan)
+        self.assertEqual(len(device.contract_line_id), 1)
+
+    def test_grouping_by_device_type_and_consolidation_on_the_contract(self):
+        sensor_type = self.env["iot.device.type"].create({"name": "Sensor", "code": "SENSOR"})
+        trackers = self.devices("GROUP_T1", "GROUP_T2", type_id=self.device_type.id)
+        sensors = self.devices("GROUP_S1", type_id=sensor_type.id)
+        self.activate(trackers | sensors, "2026-04-01")
+        contract = trackers.contract_id
+        second = self.env["contract.contract"].create(
+            {"name": "VAL-OTHER", "partner_id": self.customer.id, "iot_fleet": True}
+        )
+        other = self.activate(self.devices("GROUP_X1"), "2026-04-01", contract=second.id)
+        self.assertEqual(other.contract_id, second)
+        (contract | second).write({"iot_consolidate": True, "iot_invoice_grouping": "device_type"})
+        invoice = self.bill(datetime.date(2026, 4, 30)).invoice_ids
+        self.assertEqual(len(invoice), 1, "one invoice for the customer's two contracts")
+        self.assertEqual(
+            sorted(self.lines(invoice)),
+            [
+                ("Fleet plan - 1 devices x 10.00", 1.0, 10.0),
+                ("Fleet plan - 1 devices x 10.00 (Sensor)", 1.0, 10.0),
+                (f"Fleet plan - 2 devices x 10.00 ({self.device_type.name})", 2.0, 10.0),
+            ],
+        )
+
+    def test_preview_then_the_scheduled_engine_bills(self):
+        device = self.activate(self.devices("PREVIEW_1"), "2026-04-01")
+        self.use(device, "2026-04-03T08:00:00Z", 8)
+        preview = self.bill(datetime.date(2026, 4, 30), preview=True)
+        self.assertEqual((preview.state, preview.invoice_ids), ("done", self.env["account.move"]))
+        self.assertEqual(preview.computed_amount, 14.0)
+        self.assertEqual(device.billing_schedule_ids.sorted("date_start")[0].state, "computed")
+        with freeze_time("2026-05-02 03:00:00"):
+            self.env["iot.billing.run"]._cron_bill_due()
+        run = self.env["iot.billing.run"].search(
+            [("name", "=", "Billing engine, end of April 2026")]
+        )
+        invoice = run.invoice_ids.filtered(lambda move: move.partner_id == self.customer)
+        self.assertEqual((invoice.state, invoice.amount_untaxed), ("posted", 14.0))
+        self.assertEqual(invoice.name[:4], "INV/")
+
+    def test_wizard_errors(self):
+        with self.assertRaisesRegex(UserError, "nothing to bill"):
+            self.bill(datetime.date(2030, 1, 31))
+        wizard = Form(self.env["iot.billing.run.wizard"].with_user(self.accountant))
+        wizard.period_mode = "period"
+        wizard.date_from = datetime.date(2026, 4, 30)
+        wizard.date_to = datetime.date(2026, 4, 1)
+        with self.assertRaisesRegex(UserError, "ends before it starts"):
+            wizard.save().action_start()
+
+    def test_detail_totals_equal_the_invoice_to_the_cent(self):
+        self.calculator.unit_price = 0.333
+        devices = self.activate(
+            self.devices(*[f"CENT_{n}" for n in range(7)]), "2026-04-10"
+        )  # prorated: 21 of 30 days
+        for number, device in enumerate(devices):
+            self.use(device, "2026-04-12T08:00:00Z", 7 + number * 3)
+        invoice = self.bill(datetime.date(2026, 4, 30)).invoice_ids
+        action = invoice.with_user(self.accountant).action_iot_export_detail()
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+        rows = list(csv.DictReader(io.StringIO(attachment.raw.decode())))
+        self.assertEqual(len(rows), 7)
+        self.assertEqual(
+            sum(Decimal(row["total"]) for row in rows), Decimal(str(invoice.amount_untaxed))
+        )
+        usage_line = invoice.invoice_line_ids.filtered(
+            lambda line: line.product_id == self.usage_product
+        )
+        self.assertEqual(
+            sum(Decimal(row["usage_amount"]) for row in rows),
+            Decimal(str(usage_line.price_subtotal)),
+        )
