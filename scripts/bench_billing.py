@@ -46,7 +46,10 @@ TERM_MONTHS = 12
 OPEN_STATES = ("planned", "open", "computed")
 TARGETS = {
     "run": 60.0,  # seconds, billing run of the large fleet
-    "memory": 2**30,  # bytes, peak RSS of the server processes during that run
+    # bytes: the server's peak memory during that run, as the PSS of all its processes
+    # (each shared page counted once); their summed RSS counts the pages the forked
+    # workers share once per process, and is printed beside it
+    "memory": 2**30,
     "ratio": 10.0,  # baseline seconds / billing run seconds
 }
 
@@ -897,14 +900,17 @@ def report(args, small, large, results, baselines):
     else:
         ratio_verdict = verdict(ratio >= TARGETS["ratio"])
     print(
-        "targets: billing run of %s devices <= %.0f s: %s; peak RSS <= %s MiB: %s; "
+        "targets: billing run of %s devices <= %.0f s: %s; peak memory (PSS) <= %s MiB: %s "
+        "(summed RSS %s MiB, largest process %s MiB); "
         ">= %.0fx the baseline: %s"
         % (
             f"{large.devices:,}",
             TARGETS["run"],
             verdict(large_s <= TARGETS["run"] and not large_dropped),
             f"{TARGETS['memory'] / 2**20:,.0f}",
-            verdict(large_sampler.peak <= TARGETS["memory"]),
+            verdict(large_sampler.peak_pss <= TARGETS["memory"]),
+            mib(large_sampler.peak),
+            mib(large_sampler.peak_process),
             TARGETS["ratio"],
             ratio_verdict,
         )

@@ -62,3 +62,43 @@ class TestSchedule(unittest.TestCase):
             self.assertEqual(after.start, before.end + schedule.ONE_DAY)
         self.assertTrue(all(0 < p.ratio <= 1 for p in periods))
         self.assertAlmostEqual(sum(p.ratio for p in periods), term, delta=1.0)
+
+    def test_status_days_and_amount(self):
+        april = (D(2026, 4, 1), D(2026, 4, 30))
+        days = schedule.status_days(*april, "active", [(D(2026, 4, 11), "suspended")])
+        self.assertEqual(days, {"active": 10, "suspended": 20})
+        prices = {"active": 9.90, "suspended": 2.0}
+        self.assertEqual(schedule.status_amount(*april, 1.0, days, prices), 4.63)
+        # A change on the first day, or after the period, and a partial period.
+        self.assertEqual(
+            schedule.status_days(*april, "prospect", [(D(2026, 4, 1), "active")]), {"active": 30}
+        )
+        self.assertEqual(
+            schedule.status_days(*april, "active", [(D(2026, 5, 2), "cancelled")]),
+            {"active": 30},
+        )
+        late_start = (D(2026, 4, 16), D(2026, 4, 30))
+        self.assertEqual(
+            schedule.status_amount(*late_start, 0.5, {"active": 15}, prices),
+            schedule.billing_periods(D(2026, 4, 16), 1, 9.90, alignment="calendar")[0].amount,
+        )
+        with self.assertRaises(ValueError):
+            schedule.status_amount(*april, 1.0, {"active": 29}, prices)
+
+    @given(
+        st.dates(min_value=D(2024, 1, 1), max_value=D(2030, 12, 31)),
+        st.lists(
+            st.tuples(
+                st.integers(min_value=-5, max_value=40),
+                st.sampled_from(["active", "suspended", "prospect", "cancelled"]),
+            ),
+            max_size=6,
+        ),
+    )
+    def test_status_days_cover_the_period_and_one_price_is_a_flat_price(self, start, moves):
+        end = schedule.add_months(start, 1) - schedule.ONE_DAY
+        changes = sorted((start + datetime.timedelta(days=d), s) for d, s in moves)
+        days = schedule.status_days(start, end, "active", changes)
+        self.assertEqual(sum(days.values()), (end - start).days + 1)
+        flat = dict.fromkeys(("active", "suspended", "prospect", "cancelled"), 9.90)
+        self.assertEqual(schedule.status_amount(start, end, 1.0, days, flat), 9.90)
