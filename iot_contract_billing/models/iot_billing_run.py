@@ -11,6 +11,8 @@ from ..core import schedule as schedule_core
 ONE_DAY = datetime.timedelta(days=1)
 # Contracts billed by one queue job; a run of more contracts is split into jobs.
 CONTRACTS_PER_JOB = 50
+# The parts of a schedule's total.
+AMOUNT_PARTS = ("recurring_amount", "usage_amount", "adjustment_amount", "charge_amount")
 
 
 class IotBillingRun(models.Model):
@@ -259,11 +261,11 @@ class IotBillingRun(models.Model):
     def _value_recurring(self, schedules):
         """Reprice the periods of plans with a price per device status, prorated by the
         days each device spent in each status (from its events)."""
+        if not schedules.contract_line_id.product_id.iot_status_price_ids:
+            return  # no plan of these schedules prices statuses
         priced = schedules.filtered(
             lambda schedule: schedule.contract_line_id.product_id.iot_status_price_ids
         )
-        if not priced:
-            return
         period_end = max(priced.mapped("date_end")) + ONE_DAY
         events = (
             self.env["iot.device.event"]
@@ -527,25 +529,25 @@ class IotBillingRun(models.Model):
         ]
         model.flush_model()
         names = [name for name, _kind in columns]
+        assignments = [f"{name} = v.{name}" for name in names]
+        if table == "iot_billing_schedule" and set(names) & set(AMOUNT_PARTS):
+            # The stored total follows its parts, in the same statement: each part is
+            # the new value when this update sets it, else the row's.
+            assignments.append(
+                "amount_total = "
+                + " + ".join(
+                    f"COALESCE({'v' if part in names else 't'}.{part}, 0)" for part in AMOUNT_PARTS
+                )
+            )
         execute_values(
             self.env.cr._obj,
-            f"""UPDATE {table} t SET {", ".join(f"{name} = v.{name}" for name in names)}
+            f"""UPDATE {table} t SET {", ".join(assignments)}
                   FROM (VALUES %s) AS v(id, {", ".join(names)})
                  WHERE t.id = v.id""",
             values,
             template="(%s, " + ", ".join(f"%s::{kind}" for _name, kind in columns) + ")",
             page_size=10000,
         )
-        if table == "iot_billing_schedule":
-            # The stored total follows its parts (an UPDATE reads the columns as they were).
-            self.env.cr.execute(
-                """UPDATE iot_billing_schedule
-                      SET amount_total = recurring_amount + COALESCE(usage_amount, 0)
-                                         + COALESCE(adjustment_amount, 0)
-                                         + COALESCE(charge_amount, 0)
-                    WHERE id = ANY(%s)""",
-                [[row[0] for row in values]],
-            )
         model.invalidate_model()
 
     def _value_charges(self, schedules):

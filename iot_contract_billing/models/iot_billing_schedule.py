@@ -47,7 +47,6 @@ class IotBillingSchedule(models.Model):
     has_adjustment = fields.Boolean(
         string="Adjustment",
         readonly=True,
-        index=True,
         help="Carries usage of an earlier, already invoiced period.",
     )
     usage_ids = fields.One2many(

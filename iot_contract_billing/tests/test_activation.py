@@ -155,3 +155,24 @@ class TestActivationOnContracts(IotFleetFixtures, HttpCase):
         )
         self.assertEqual((status, body["error"]["code"]), (400, "plan_without_price"))
         self.assertFalse(self.env["iot.device"].search([("identifier", "=", "ONE_CALL_BAD")]))
+
+    def test_api_activation_billed_on_first_use_waits_in_preactive(self):
+        self.plan.product_tmpl_id.write({"iot_bill_on_first_use": True, "iot_first_use_days": 30})
+        self.call("POST", "/devices", {"identifier": "FIRST_USE_API"})
+        status, body = self.call(
+            "POST",
+            "/devices/FIRST_USE_API/activate",
+            {"customer": "FCT-1", "plan": {"product": "PFS-T"}, "date_start": "2026-04-01"},
+        )
+        self.assertEqual((status, body["state"]), (200, "preactive"), body)
+        device = self.env["iot.device"].search([("identifier", "=", "FIRST_USE_API")])
+        self.assertTrue(device.contract_line_id.iot_awaiting_first_use)
+        self.assertFalse(device.billing_schedule_ids)
+        event = device.event_ids.filtered(lambda e: e.event_type == "activation")
+        self.assertTrue(event.payload["bill_on_first_use"])
+        status, body = self.call(
+            "POST",
+            "/devices/FIRST_USE_API/activate",
+            {"customer": "FCT-1", "plan": {"product": "PFS-T"}},
+        )
+        self.assertEqual((status, body["error"]["code"]), (409, "already_active"))
