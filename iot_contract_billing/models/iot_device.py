@@ -1,4 +1,5 @@
 import datetime
+import logging
 from collections import defaultdict
 
 from odoo import _, api, fields, models
@@ -7,6 +8,8 @@ from odoo.tools import SQL
 from odoo.addons.iot_fleet.exceptions import IotApiError
 
 from ..core import schedule as schedule_core
+
+_logger = logging.getLogger(__name__)
 
 MAX_TERM_MONTHS = 120
 
@@ -284,6 +287,22 @@ class IotDevice(models.Model):
             domain.append(("company_id", "in", companies.ids))
         lines = self.env["contract.line"].sudo().search(domain)
         started = self.env["iot.device"]
+        # Devices moved by hand while they waited: cancelled ones never start their
+        # term; active ones start billing the day they were moved.
+        cancelled = lines.filtered(lambda line: line.iot_device_id.base_status == "cancelled")
+        cancelled.write({"iot_awaiting_first_use": False})
+        moved = lines.filtered(lambda line: line.iot_device_id.base_status == "active")
+        moved_on = defaultdict(list)
+        for line in moved:
+            event = line.iot_device_id.event_ids.filtered(
+                lambda e: e.to_state_id.base_status == "active"
+            ).sorted("date")[-1:]
+            moved_on[event.date.date() if event else today].append(line.iot_device_id.id)
+        for day, device_ids in sorted(moved_on.items()):
+            devices = self.sudo().browse(device_ids)
+            devices._iot_start_billing(day, move=False)
+            started |= devices
+        lines -= cancelled | moved
         for product, plan_lines in lines.grouped("product_id").items():
             template = product.product_tmpl_id
             start_of = {}
@@ -302,7 +321,13 @@ class IotDevice(models.Model):
                 by_day[day].append(device_id)
             for day, device_ids in sorted(by_day.items()):
                 devices = self.sudo().browse(device_ids)
-                devices._iot_start_billing(day)
+                try:
+                    with self.env.cr.savepoint():
+                        devices._iot_start_billing(day)
+                except IotApiError as exc:
+                    # A state without a way to Active: reported, the others go on.
+                    _logger.warning("First use of %s not started: %s", devices, exc)
+                    continue
                 started |= devices
         return started
 
@@ -337,14 +362,16 @@ class IotDevice(models.Model):
         )
         return dict(self.env.cr.fetchall())
 
-    def _iot_start_billing(self, day):
-        """The devices' first use on ``day``: Active, and their term starts that day."""
-        self._apply_transition(
-            state_code="active",
-            reason=_("First use"),
-            event_type="transition",
-            event_date=datetime.datetime.combine(day, datetime.time(12)),
-        )
+    def _iot_start_billing(self, day, move=True):
+        """The devices' first use on ``day``: Active (unless ``move`` is off: they are
+        already), and their term starts that day."""
+        if move:
+            self._apply_transition(
+                state_code="active",
+                reason=_("First use"),
+                event_type="transition",
+                event_date=datetime.datetime.combine(day, datetime.time(12)),
+            )
         self.write({"activation_date": day})
         lines = self.contract_line_id
         for term, term_lines in lines.grouped("iot_term_months").items():

@@ -255,6 +255,26 @@ class TestValuation(IotFleetFixtures, TransactionCase):
             self.activate(device, "2026-04-02", plan)
         self.assertEqual(len(device.contract_line_id), 1)
 
+    def test_waiting_devices_moved_by_hand(self):
+        plan = self.make_plan("VAL-HAND", 10.0, iot_bill_on_first_use=True, iot_first_use_days=60)
+        moved, cancelled, waiting = self.activate(
+            self.devices("HAND_1", "HAND_2", "HAND_3"), "2026-04-01", plan
+        )
+        with freeze_time("2026-04-12 09:00:00"):
+            moved.with_context(iot_transition_code="activate").action_transition()
+            cancelled._apply_transition(code="cancel", reason="Never installed")
+        with freeze_time("2026-04-13 09:00:00"):
+            started = self.env["iot.device"]._iot_start_first_use()
+        self.assertEqual(started, moved)
+        self.assertEqual(
+            moved.billing_schedule_ids.sorted("date_start")[0].date_start,
+            datetime.date(2026, 4, 12),
+        )
+        self.assertFalse(cancelled.contract_line_id.iot_awaiting_first_use)
+        self.assertFalse(cancelled.billing_schedule_ids)
+        self.assertTrue(waiting.contract_line_id.iot_awaiting_first_use)
+        self.assertEqual(waiting.state_id.code, "preactive")
+
     def test_grouping_by_device_type_and_consolidation_on_the_contract(self):
         sensor_type = self.env["iot.device.type"].create({"name": "Sensor", "code": "SENSOR"})
         trackers = self.devices("GROUP_T1", "GROUP_T2", type_id=self.device_type.id)
