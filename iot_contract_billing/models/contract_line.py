@@ -27,15 +27,20 @@ class ContractLine(models.Model):
         Schedule = self.env["iot.billing.schedule"]
         today = fields.Date.context_today(self)
         rows = []
-        for (contract, price, term), lines in self.grouped(
-            lambda line: (line.contract_id, line.price_unit, line.iot_term_months or 12)
+        for (contract, price, term, interval), lines in self.grouped(
+            lambda line: (
+                line.contract_id,
+                line.price_unit,
+                line.iot_term_months or 12,
+                line.recurring_interval or 1,
+            )
         ).items():
             currency = contract.currency_id
             periods = schedule_core.billing_periods(
                 date_start,
                 term,
                 price,
-                interval_months=1,
+                interval_months=interval,
                 alignment=contract.iot_billing_alignment or "calendar",
                 digits=currency.decimal_places,
             )

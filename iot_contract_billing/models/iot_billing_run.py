@@ -121,11 +121,11 @@ class IotBillingRun(models.Model):
             due = Schedule.search(
                 [
                     ("company_id", "=", company.id),
-                    ("date_start", "<=", period_end),
+                    ("date_end", "<=", period_end),
                     ("state", "in", ("planned", "open", "computed")),
                     ("invoice_line_id", "=", False),
                 ],
-                order="date_start",
+                order="date_end",
                 limit=1,
             )
             if not due:
@@ -136,7 +136,7 @@ class IotBillingRun(models.Model):
                         "Billing engine, end of %(month)s", month=period_end.strftime("%B %Y")
                     ),
                     "company_id": company.id,
-                    "date_from": due.date_start,
+                    "date_from": due.date_end.replace(day=1),
                     "date_to": period_end,
                 }
             )
@@ -147,8 +147,9 @@ class IotBillingRun(models.Model):
     def _schedules_domain(self, billed=False):
         domain = [
             ("company_id", "=", self.company_id.id),
-            ("date_start", ">=", self.date_from),
-            ("date_start", "<=", self.date_to),
+            # Post-paid: a period is billed by the run of the period it ends in.
+            ("date_end", ">=", self.date_from),
+            ("date_end", "<=", self.date_to),
         ]
         if not billed:
             domain += [
@@ -439,7 +440,7 @@ class IotBillingRun(models.Model):
                    ON r.device_id = o.device_id AND r.dtu >= o.date_start
                   AND r.dtu < o.date_end + 1 AND r.state <> 'excluded'
                 WHERE o.contract_line_id = ANY(%s) AND o.state = 'invoiced'
-                  AND o.date_start < %s AND o.date_end >= %s
+                  AND o.date_end < %s AND o.date_end >= %s
                 GROUP BY o.id
                HAVING COUNT(r.id) <> COALESCE(o.usage_record_count, 0)""",
             [list(target_of), self.date_from, schedule_core.add_months(self.date_from, -months)],

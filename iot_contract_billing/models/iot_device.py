@@ -65,6 +65,7 @@ class IotDevice(models.Model):
                 "plan_product": product.default_code or product.display_name,
                 "price": price,
                 "term_months": term,
+                "billing_period_months": product.iot_interval_months or 1,
                 "bill_on_first_use": first_use,
                 "contract_line_ids": lines.ids[:1000],
             }
@@ -246,7 +247,7 @@ class IotDevice(models.Model):
                         "date_start": date_start,
                         "date_end": term_end,
                         "recurring_rule_type": "monthly",
-                        "recurring_interval": 1,
+                        "recurring_interval": product.iot_interval_months or 1,
                         "recurring_invoicing_type": "post-paid",
                         "recurring_next_date": date_start,
                         "iot_device_id": device.id,

@@ -1,10 +1,19 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# Billing periods that tile a year, so that calendar periods stay aligned.
+INTERVALS = (1, 2, 3, 4, 6, 12)
+
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
 
+    iot_interval_months = fields.Integer(
+        string="Billing Period (months)",
+        default=1,
+        help="A fleet plan bills every this many months (1, 2, 3, 4, 6 or 12), post-paid: "
+        "a period is billed by the run of the month it ends in.",
+    )
     iot_status_price_ids = fields.One2many(
         "iot.plan.status.price",
         "product_tmpl_id",
@@ -32,6 +41,12 @@ class ProductTemplate(models.Model):
         string="First-use Window (days)",
         help="Billing starts at the latest this many days after activation; 0 means no limit.",
     )
+
+    @api.constrains("iot_interval_months")
+    def _check_iot_interval_months(self):
+        for template in self:
+            if template.iot_interval_months not in INTERVALS:
+                raise ValidationError(_("A plan bills every 1, 2, 3, 4, 6 or 12 months."))
 
     @api.constrains("iot_first_use_threshold", "iot_first_use_days")
     def _check_iot_first_use(self):

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, TransactionCase, new_test_user
 
 from odoo.addons.iot_fleet.tests.common import IotFleetFixtures
@@ -157,6 +157,27 @@ class TestValuation(IotFleetFixtures, TransactionCase):
                 ("Water - late usage of 2026-03 - 2 m3", 1.0, 1.0),
             ],
         )
+
+    def test_quarterly_plan_is_billed_when_its_period_ends(self):
+        plan = self.make_plan("VAL-QUARTER", 30.0, iot_interval_months=3)
+        device = self.activate(self.devices("QUARTER_1"), "2026-04-01", plan, term_months=12)
+        schedules = device.billing_schedule_ids.sorted("date_start")
+        self.assertEqual(
+            [(s.date_start.isoformat(), s.date_end.isoformat()) for s in schedules[:2]],
+            [("2026-04-01", "2026-06-30"), ("2026-07-01", "2026-09-30")],
+        )
+        self.assertEqual((len(schedules), device.contract_line_id.recurring_interval), (4, 3))
+        self.use(device, "2026-04-10T08:00:00Z", 4)
+        self.use(device, "2026-06-05T08:00:00Z", 6)
+        with self.assertRaisesRegex(UserError, "nothing to bill"):
+            self.bill(datetime.date(2026, 4, 30))  # post-paid: the quarter is not over
+        invoice = self.bill(datetime.date(2026, 6, 30)).invoice_ids
+        self.assertEqual(
+            self.lines(invoice),
+            [("Plan VAL-QUARTER - 1 devices x 30.00", 1.0, 30.0), ("Water - 10 m3", 1.0, 5.0)],
+        )
+        with self.assertRaisesRegex(ValidationError, "1, 2, 3, 4, 6 or 12"):
+            plan.iot_interval_months = 5
 
     def test_prices_per_status_prorate_the_period(self):
         plan = self.make_plan("VAL-STATUS", 9.90)

@@ -20,6 +20,9 @@ class IotDeviceActivateWizard(models.TransientModel):
         "product.product", string="Plan", domain="[('sale_ok', '=', True)]"
     )
     plan_price = fields.Float(digits="Product Price", string="Price per Period")
+    plan_interval_months = fields.Integer(
+        related="plan_product_id.iot_interval_months", string="Billing Period (months)"
+    )
     term_months = fields.Integer(string="Term (months)", default=12)
 
     @api.onchange("plan_product_id")
