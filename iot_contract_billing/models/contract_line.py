@@ -1,5 +1,3 @@
-from psycopg2.extras import execute_values
-
 from odoo import fields, models
 
 from ..core import schedule as schedule_core
@@ -57,30 +55,12 @@ class ContractLine(models.Model):
                     period.end,
                     period.ratio,
                     period.amount,
-                    period.amount,
                     "open" if period.start <= today <= period.end else "planned",
                 )
                 for line in lines
                 for number, period in enumerate(periods, start=1)
             ]
-        if not rows:
-            return Schedule
-        self.flush_model()
-        uid = int(self.env.uid)
-        ids = execute_values(
-            self.env.cr._obj,
-            """INSERT INTO iot_billing_schedule
-                   (contract_line_id, contract_id, partner_id, device_id, company_id,
-                    currency_id, sequence, date_start, date_end, ratio, recurring_amount,
-                    amount_total, state, create_uid, create_date, write_uid, write_date)
-               VALUES %s RETURNING id""",
-            rows,
-            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-            f"{uid}, now() at time zone 'UTC', {uid}, now() at time zone 'UTC')",
-            page_size=10000,
-            fetch=True,
-        )
-        Schedule.invalidate_model()
+        schedules = Schedule._insert_rows(rows)
         self.invalidate_recordset(["iot_schedule_ids"])
         self.iot_device_id.invalidate_recordset(["billing_schedule_ids"])
-        return Schedule.browse([row[0] for row in ids])
+        return schedules

@@ -5,6 +5,7 @@ from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from ..core import schedule as schedule_core
 
@@ -171,9 +172,7 @@ class IotBillingRun(models.Model):
     def _run(self):
         """Bill the period: at once, or in ``queue_job`` jobs of contracts when large."""
         self.ensure_one()
-        # Devices billed on first use whose usage or window started them get their
-        # schedules first, so that this run bills them.
-        self.env["iot.device"]._iot_start_first_use(self.company_id)
+        self._prepare_schedules()
         schedules = self._schedules_to_bill()
         if not schedules:
             raise UserError(
@@ -207,6 +206,12 @@ class IotBillingRun(models.Model):
                 )
             )._run_contracts(chunk)
         return self.env["account.move"]
+
+    def _prepare_schedules(self):
+        """Schedules that exist only once the run looks: devices billed on first use that
+        started, and lines whose term ended that received late usage."""
+        self.env["iot.device"]._iot_start_first_use(self.company_id)
+        self._open_late_usage_schedules()
 
     def _run_contracts(self, contract_ids):
         """Bill these contracts' open schedules of the period. Idempotent: what is
@@ -265,7 +270,8 @@ class IotBillingRun(models.Model):
         if not schedules.contract_line_id.product_id.iot_status_price_ids:
             return  # no plan of these schedules prices statuses
         priced = schedules.filtered(
-            lambda schedule: schedule.contract_line_id.product_id.iot_status_price_ids
+            lambda schedule: schedule.ratio  # not the late-only ones
+            and schedule.contract_line_id.product_id.iot_status_price_ids
         )
         period_end = max(priced.mapped("date_end")) + ONE_DAY
         events = (
@@ -339,7 +345,10 @@ class IotBillingRun(models.Model):
         rows = []  # (schedule, origin, device, calculator, quantity, amount, count, late)
         counts = {}
         Schedule = self.env["iot.billing.schedule"]
-        by_period = _group_ids(schedules, lambda schedule: (schedule.date_start, schedule.date_end))
+        # A late-only schedule carries earlier usage, not its own period's (the term ended).
+        by_period = _group_ids(
+            schedules.filtered("ratio"), lambda schedule: (schedule.date_start, schedule.date_end)
+        )
         for (start, end), schedule_ids in by_period.items():
             period_schedules = Schedule.browse(schedule_ids)
             schedule_of = {schedule.device_id.id: schedule.id for schedule in period_schedules}
@@ -422,7 +431,8 @@ class IotBillingRun(models.Model):
 
         An invoiced period whose record count changed since it was valued is valued
         again; the difference from what was billed for it (per calculator) goes to the
-        contract line's schedule in this run, flagged as late usage.
+        contract line's schedule in this run, flagged as late usage. A late-only
+        schedule (ratio 0, after the term) is never an origin: its period is not billed.
         """
         months = self.company_id.iot_late_usage_months
         if months <= 0:
@@ -439,7 +449,7 @@ class IotBillingRun(models.Model):
                  LEFT JOIN iot_usage_record r
                    ON r.device_id = o.device_id AND r.dtu >= o.date_start
                   AND r.dtu < o.date_end + 1 AND r.state <> 'excluded'
-                WHERE o.contract_line_id = ANY(%s) AND o.state = 'invoiced'
+                WHERE o.contract_line_id = ANY(%s) AND o.state = 'invoiced' AND o.ratio > 0
                   AND o.date_end < %s AND o.date_end >= %s
                 GROUP BY o.id
                HAVING COUNT(r.id) <> COALESCE(o.usage_record_count, 0)""",
@@ -500,6 +510,71 @@ class IotBillingRun(models.Model):
         self._update_rows("iot_billing_schedule", [("usage_record_count", "integer")], settled)
         return rows
 
+    def _open_late_usage_schedules(self):
+        """Late usage of a device whose term has ended has no next schedule to go to:
+        give its contract line one for this run's period (no recurring amount, ratio 0),
+        so that the usage is billed rather than lost."""
+        months = self.company_id.iot_late_usage_months
+        if months <= 0:
+            return self.env["iot.billing.schedule"]
+        contract_filter = SQL("")
+        if self.contract_ids or self.partner_ids:
+            contracts = self.env["contract.contract"].search(
+                [("iot_fleet", "=", True), ("company_id", "=", self.company_id.id)]
+                + ([("id", "in", self.contract_ids.ids)] if self.contract_ids else [])
+                + (
+                    [("partner_id", "child_of", self.partner_ids.commercial_partner_id.ids)]
+                    if self.partner_ids
+                    else []
+                )
+            )
+            contract_filter = SQL("AND o.contract_id = ANY(%s)", contracts.ids)
+        self.env["iot.billing.schedule"].flush_model()
+        self.env["iot.usage.record"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT o.contract_line_id, o.contract_id, o.partner_id, o.device_id,
+                          o.currency_id, MAX(o.sequence)
+                     FROM iot_billing_schedule o
+                    WHERE o.company_id = %(company)s AND o.state = 'invoiced' AND o.ratio > 0
+                      AND o.date_end < %(start)s AND o.date_end >= %(lookback)s %(contracts)s
+                      AND NOT EXISTS (
+                          SELECT 1 FROM iot_billing_schedule n
+                           WHERE n.contract_line_id = o.contract_line_id
+                             AND n.date_end >= %(start)s)
+                      AND COALESCE(o.usage_record_count, 0) <> (
+                          SELECT COUNT(*) FROM iot_usage_record r
+                           WHERE r.device_id = o.device_id AND r.dtu >= o.date_start
+                             AND r.dtu < o.date_end + 1 AND r.state <> 'excluded')
+                    GROUP BY 1, 2, 3, 4, 5""",
+                company=self.company_id.id,
+                start=self.date_from,
+                lookback=schedule_core.add_months(self.date_from, -months),
+                contracts=contract_filter,
+            )
+        )
+        return self.env["iot.billing.schedule"]._insert_rows(
+            [
+                (
+                    line_id,
+                    contract_id,
+                    partner_id,
+                    device_id,
+                    self.company_id.id,
+                    currency_id,
+                    sequence + 1,
+                    self.date_from,
+                    self.date_to,
+                    0.0,
+                    0.0,
+                    "open",
+                )
+                for line_id, contract_id, partner_id, device_id, currency_id, sequence in (
+                    self.env.cr.fetchall()
+                )
+            ]
+        )
+
     def _insert_usage(self, rows):
         if not rows:
             return
@@ -517,6 +592,7 @@ class IotBillingRun(models.Model):
             page_size=10000,
         )
         self.env["iot.billing.usage"].invalidate_model()
+        self.env["iot.billing.schedule"].invalidate_model(["usage_ids"])
 
     def _update_rows(self, table, columns, values):
         """One UPDATE for many rows: ``values`` are ``(id, *columns)``."""
@@ -612,8 +688,10 @@ class IotBillingRun(models.Model):
         label = {schedule.id: group_of(schedule.device_id) for schedule in schedules}
         digits = contracts.currency_id.decimal_places
         lines, links = [], []  # links: per line, (schedule ids, billing usage ids)
+        # Schedules opened only to carry late usage (ratio 0) have no recurring line.
+        late_only = schedules.filtered(lambda schedule: not schedule.ratio)
         recurring = _group_ids(
-            schedules,
+            schedules - late_only,
             lambda schedule: (
                 schedule.contract_line_id.product_id,
                 schedule.recurring_amount,
@@ -679,9 +757,23 @@ class IotBillingRun(models.Model):
                 }
             )
             links.append(([], []))
-        vals["invoice_line_ids"] = [fields.Command.create(line) for line in lines]
-        invoice = self.env["account.move"].create(vals)
-        invoice_lines = invoice.invoice_line_ids.sorted("id")
+        invoice = self.env["account.move"]
+        invoice_lines = self.env["account.move.line"]
+        if lines:
+            vals["invoice_line_ids"] = [fields.Command.create(line) for line in lines]
+            invoice = invoice.create(vals)
+            invoice_lines = invoice.invoice_line_ids.sorted("id")
+        # A late-only schedule goes with its usage's line; with nothing to bill, it
+        # is settled (invoiced, no line).
+        line_of_usage = {
+            usage_id: line.id
+            for line, (_schedules, usage_ids) in zip(invoice_lines, links, strict=True)
+            for usage_id in usage_ids
+        }
+        late_lines = {}
+        for usage in late_only.usage_ids:
+            if usage.id in line_of_usage:
+                late_lines.setdefault(usage.schedule_id.id, line_of_usage[usage.id])
         self._update_rows(
             "iot_billing_schedule",
             [("invoice_line_id", "integer"), ("state", "varchar")],
@@ -689,7 +781,8 @@ class IotBillingRun(models.Model):
                 (schedule_id, line.id, "invoiced")
                 for line, (schedule_ids, _usage) in zip(invoice_lines, links, strict=True)
                 for schedule_id in schedule_ids
-            ],
+            ]
+            + [(schedule.id, late_lines.get(schedule.id), "invoiced") for schedule in late_only],
         )
         self._update_rows(
             "iot_billing_usage",
@@ -708,7 +801,7 @@ class IotBillingRun(models.Model):
                   AND u.schedule_id = ANY(%s)""",
             [schedules.ids],
         )
-        if self.post_invoices:
+        if invoice and self.post_invoices:
             invoice.action_post()
             file_format = self.company_id.iot_attach_detail
             if file_format:

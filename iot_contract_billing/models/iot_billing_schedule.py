@@ -1,3 +1,5 @@
+from psycopg2.extras import execute_values
+
 from odoo import api, fields, models
 
 STATES = [
@@ -74,3 +76,30 @@ class IotBillingSchedule(models.Model):
                 + schedule.adjustment_amount
                 + schedule.charge_amount
             )
+
+    @api.model
+    def _insert_rows(self, rows):
+        """Insert schedules in one statement: ``rows`` are ``(contract_line_id,
+        contract_id, partner_id, device_id, company_id, currency_id, sequence, date_start,
+        date_end, ratio, recurring_amount, state)``; the total starts as the recurring
+        amount."""
+        if not rows:
+            return self.browse()
+        self.env["contract.line"].flush_model()
+        self.flush_model()
+        uid = int(self.env.uid)
+        ids = execute_values(
+            self.env.cr._obj,
+            """INSERT INTO iot_billing_schedule
+                   (contract_line_id, contract_id, partner_id, device_id, company_id,
+                    currency_id, sequence, date_start, date_end, ratio, recurring_amount,
+                    state, amount_total, create_uid, create_date, write_uid, write_date)
+               VALUES %s RETURNING id""",
+            [(*row, row[10]) for row in rows],
+            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+            f"{uid}, now() at time zone 'UTC', {uid}, now() at time zone 'UTC')",
+            page_size=10000,
+            fetch=True,
+        )
+        self.invalidate_model()
+        return self.browse([row[0] for row in ids])

@@ -158,6 +158,30 @@ class TestValuation(IotFleetFixtures, TransactionCase):
             ],
         )
 
+    def test_late_usage_after_the_term_ended_is_not_lost(self):
+        device = self.activate(self.devices("ENDED_1"), "2026-03-01", term_months=1)
+        self.use(device, "2026-03-10T08:00:00Z", 10)
+        self.assertEqual(self.bill(datetime.date(2026, 3, 31)).invoice_ids.amount_untaxed, 15.0)
+        self.use(device, "2026-03-30T08:00:00Z", 4)  # late
+        self.use(device, "2026-04-03T08:00:00Z", 100)  # after the term: not billed
+        run = self.bill(datetime.date(2026, 4, 30))
+        invoice = run.invoice_ids
+        self.assertEqual(self.lines(invoice), [("Water - late usage of 2026-03 - 4 m3", 1.0, 2.0)])
+        carrier = device.billing_schedule_ids.sorted("date_start")[-1]
+        self.assertEqual(
+            (carrier.date_start, carrier.recurring_amount, carrier.state, carrier.invoice_line_id),
+            (datetime.date(2026, 4, 1), 0.0, "invoiced", invoice.invoice_line_ids),
+        )
+        rows = list(csv.DictReader(io.StringIO(invoice._iot_detail_file("csv")[2].decode())))
+        self.assertEqual([(row["device"], row["total"]) for row in rows], [("ENDED_1", "2.0")])
+        with self.assertRaisesRegex(UserError, "nothing to bill"):
+            self.bill(datetime.date(2026, 4, 30))
+        # Late usage worth nothing is settled without an invoice.
+        self.use(device, "2026-03-31T08:00:00Z", 0)
+        may = self.bill(datetime.date(2026, 5, 31))
+        self.assertFalse(may.invoice_ids)
+        self.assertEqual(device.billing_schedule_ids.sorted("date_start")[-1].state, "invoiced")
+
     def test_quarterly_plan_is_billed_when_its_period_ends(self):
         plan = self.make_plan("VAL-QUARTER", 30.0, iot_interval_months=3)
         device = self.activate(self.devices("QUARTER_1"), "2026-04-01", plan, term_months=12)

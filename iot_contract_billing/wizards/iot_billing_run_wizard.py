@@ -93,6 +93,7 @@ class IotBillingRunWizard(models.TransientModel):
             if self.contract_ids and not run.contract_ids:
                 run.unlink()
                 continue
+            run._prepare_schedules()
             if not run._schedules_to_bill():
                 idle.append(company.name)
                 run.unlink()
