@@ -15,8 +15,7 @@ import argparse
 import sys
 import time
 
-import requests
-from benchlib import BenchError, gateway_key, jsonrpc, verdict
+from benchlib import add_access_arguments, connect, jsonrpc, run_main, verdict
 
 
 def bench_api(session, url, key, prefix, count, batch):
@@ -70,22 +69,18 @@ def main():
         help="devices created one JSON-RPC call each; at about 30/s the baseline samples "
         "2,000 by default (its per-device cost does not fall with the count)",
     )
-    parser.add_argument("--login")
-    parser.add_argument("--key")
+    add_access_arguments(parser)
     args = parser.parse_args()
+    run_main(run_bench, args)
+
+
+def run_bench(args):
     baseline_count = args.baseline_count or min(args.count, 2000)
-    session = requests.Session()
-    try:
-        session.get(f"{args.url}/web/login", timeout=10)
-    except requests.ConnectionError:
-        sys.exit(f"no server at {args.url}: start one with ./scripts/run")
-    login, key = (args.login, args.key) if args.key else gateway_key(args.db, "bench")
-    uid = jsonrpc(session, args.url, "common", "authenticate", args.db, login, key, {})
-    if not uid:
-        sys.exit(f"the key does not authenticate {login} on {args.db}")
+    access = connect(args)
+    session, key, uid = access.session, access.key, access.uid
     run = time.strftime("%H%M%S")
-    api_s = bench_api(session, args.url, key, f"BA{run}_", args.count, args.batch)
-    rpc_s = bench_jsonrpc(session, args.url, args.db, uid, key, f"BR{run}_", baseline_count)
+    api_s = bench_api(session, access.url, key, f"BA{run}_", args.count, args.batch)
+    rpc_s = bench_jsonrpc(session, access.url, args.db, uid, key, f"BR{run}_", baseline_count)
     api_rate = args.count / api_s
     rpc_rate = baseline_count / rpc_s
     rows = [
@@ -104,7 +99,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BenchError as exc:
-        sys.exit(f"error: {exc}")
+    main()

@@ -29,7 +29,6 @@ import datetime
 import io
 import json
 import re
-import sys
 import threading
 import time
 import uuid
@@ -37,7 +36,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import requests
-from benchlib import BenchError, gateway_key, jsonrpc, verdict
+from benchlib import BenchError, add_access_arguments, connect, jsonrpc, run_main, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 EGROUP, EID = "WM", "Type-1"
@@ -542,46 +541,21 @@ def main():
         help="concurrent clients for steps 1-2 (gateways posting at once; run the server "
         "with --workers 2 to serve them in parallel)",
     )
-    parser.add_argument("--login", help="the gateway user of --key")
-    parser.add_argument("--key", help="an API key (else one is made with ./scripts/api-key)")
-    parser.add_argument("--admin-login", default="admin")
-    parser.add_argument("--admin-password", default="admin")
+    add_access_arguments(parser)
     args = parser.parse_args()
     if args.quick:
         for name in ("devices", "records", "baseline_count", "xlsx_rows", "xlsx_small_rows"):
             setattr(args, name, max(1, getattr(args, name) // 10))
     if not re.fullmatch(r"\d{4}-\d{2}", args.month):
         parser.error("--month must be YYYY-MM")
-    try:
-        run_bench(args)
-    except BenchError as exc:
-        sys.exit(f"error: {exc}")
-    except requests.ConnectionError:
-        sys.exit(f"error: the server at {args.url} stopped answering")
-    except requests.Timeout:
-        sys.exit(f"error: the server at {args.url} did not answer in time")
+    run_main(run_bench, args)
 
 
 def run_bench(args):
-    url = args.url.rstrip("/")
-    session = requests.Session()
-    try:
-        session.get(f"{url}/web/login", timeout=10)
-    except requests.RequestException:
-        raise BenchError(
-            f"no server at {url}: start one with "
-            f"IOT_DB={args.db} ./scripts/run --port {urlparse(url).port or 80}"
-        ) from None
+    access = connect(args, " --workers 2")
+    url, session, key, uid = access.url, access.session, access.key, access.uid
+    admin_uid = access.admin_uid
     run_started = time.perf_counter()
-    login, key = (args.login, args.key) if args.key else gateway_key(args.db, "bench")
-    uid = jsonrpc(session, url, "common", "authenticate", args.db, login, key, {})
-    if not uid:
-        raise BenchError(f"the key does not authenticate {login} on {args.db}")
-    admin_uid = jsonrpc(
-        session, url, "common", "authenticate", args.db, args.admin_login, args.admin_password, {}
-    )
-    if not admin_uid:
-        raise BenchError(f"{args.admin_login} cannot log in to {args.db} (--admin-password)")
     conn = pg_connect(args.db)
     run = time.strftime("%y%m%d%H%M%S")
     feed = Feed(run, args.devices, args.month)
