@@ -30,13 +30,19 @@ import datetime
 import json
 import re
 import sys
-import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import requests
-from benchlib import BenchError, add_access_arguments, connect, jsonrpc, run_main, verdict
+from benchlib import (
+    BenchError,
+    Caller,
+    MemorySampler,
+    add_access_arguments,
+    connect,
+    run_main,
+    verdict,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 EGROUP, EID = "WM", "Type-1"
@@ -58,30 +64,6 @@ TARGETS = {
 # ----------------------------------------------------------------------
 # Server access
 # ----------------------------------------------------------------------
-
-
-class Admin:
-    """``execute_kw`` as the admin user."""
-
-    def __init__(self, session, url, db, uid, password):
-        self.session, self.url, self.db = session, url, db
-        self.uid, self.password = uid, password
-
-    def __call__(self, model, method, *args, timeout=120, **kwargs):
-        return jsonrpc(
-            self.session,
-            self.url,
-            "object",
-            "execute_kw",
-            self.db,
-            self.uid,
-            self.password,
-            model,
-            method,
-            list(args),
-            kwargs,
-            timeout=timeout,
-        )
 
 
 def api_post(session, url, path, key, headers=None, **kwargs):
@@ -116,114 +98,6 @@ def dropped_message(what, seconds):
         "killed at limit_time_cpu 60 s / limit_time_real 120 s, the defaults with "
         "--workers? see the server log)"
     )
-
-
-# ----------------------------------------------------------------------
-# Server memory
-# ----------------------------------------------------------------------
-
-
-def server_roots(url):
-    """The master processes of the server listening on the URL's port.
-
-    With --workers, every process holds the listening socket and psutil names one of
-    them, not necessarily the master: climb to the topmost Odoo process.
-    """
-    import psutil
-
-    parsed = urlparse(url)
-    if parsed.hostname not in ("localhost", "127.0.0.1", "::1"):
-        return []
-    port = parsed.port or 80
-    pids = set()
-    try:
-        for conn in psutil.net_connections(kind="tcp"):
-            if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port and conn.pid:
-                pids.add(conn.pid)
-    except psutil.AccessDenied:
-        for proc in psutil.process_iter(["cmdline"]):
-            if f"--http-port={port}" in " ".join(proc.info["cmdline"] or []):
-                pids.add(proc.pid)
-    roots = {}
-    for pid in pids:
-        try:
-            proc = psutil.Process(pid)
-            parent = proc.parent()
-            while parent is not None and "odoo-bin" in " ".join(parent.cmdline()):
-                proc, parent = parent, parent.parent()
-        except psutil.Error:
-            continue
-        roots[proc.pid] = proc
-    return list(roots.values())
-
-
-def server_processes(roots):
-    """The masters and all their children (workers, cron, gevent, queue job runner),
-    found again at each sample: the master replaces workers that hit their limits."""
-    import psutil
-
-    procs = {}
-    for root in roots:
-        try:
-            for proc in [root, *root.children(recursive=True)]:
-                procs[proc.pid] = proc
-        except psutil.NoSuchProcess:
-            pass
-    return list(procs.values())
-
-
-class MemorySampler:
-    """Samples the server's processes every ``interval`` seconds, in a thread: the peak
-    of their summed RSS (shared pages counted in every process), of their summed PSS
-    (shared pages split between the processes) and of the largest process's RSS."""
-
-    def __init__(self, url, interval=0.2):
-        self.url = url
-        self.interval = interval
-        self.peak = self.peak_pss = self.peak_process = 0
-        self.start_rss = self.start_pss = None
-        self.processes = 0
-        self._roots = []
-        self._stop = threading.Event()
-        self._thread = None
-
-    def sample(self):
-        import psutil
-
-        total = pss = largest = 0
-        procs = server_processes(self._roots)
-        self.processes = max(self.processes, len(procs))
-        for proc in procs:
-            try:
-                info = proc.memory_full_info()
-            except psutil.AccessDenied:
-                info = proc.memory_info()
-            except psutil.NoSuchProcess:
-                continue
-            total += info.rss
-            pss += getattr(info, "pss", info.rss)
-            largest = max(largest, info.rss)
-        self.peak = max(self.peak, total)
-        self.peak_pss = max(self.peak_pss, pss)
-        self.peak_process = max(self.peak_process, largest)
-        return total, pss
-
-    def __enter__(self):
-        self._roots = server_roots(self.url)
-        if self._roots:
-            self.start_rss, self.start_pss = self.sample()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self):
-        while not self._stop.wait(self.interval):
-            self.sample()
-
-    def __exit__(self, *exc_info):
-        self._stop.set()
-        self._thread.join()
-        self.sample()
 
 
 # ----------------------------------------------------------------------
@@ -659,7 +533,7 @@ def run_bench(args):
     access = connect(args, " --workers 2 --limit-time-cpu 900 --limit-time-real 1800")
     url, session, key, admin_uid = access.url, access.session, access.key, access.admin_uid
     run_started = time.perf_counter()
-    admin = Admin(session, url, args.db, admin_uid, args.admin_password)
+    admin = Caller(session, url, args.db, admin_uid, args.admin_password)
     [user] = admin("res.users", "read", [admin_uid], ["company_id"])
     company_id = user["company_id"][0]
     plan = admin(

@@ -15,7 +15,7 @@ import argparse
 import sys
 import time
 
-from benchlib import add_access_arguments, connect, jsonrpc, run_main, verdict
+from benchlib import Caller, add_access_arguments, connect, run_main, verdict
 
 
 def bench_api(session, url, key, prefix, count, batch):
@@ -38,20 +38,11 @@ def bench_api(session, url, key, prefix, count, batch):
     return elapsed
 
 
-def bench_jsonrpc(session, url, db, uid, key, prefix, count):
+def bench_jsonrpc(gateway, prefix, count):
     started = time.perf_counter()
     for index in range(count):
-        jsonrpc(
-            session,
-            url,
-            "object",
-            "execute_kw",
-            db,
-            uid,
-            key,
-            "iot.device",
-            "create",
-            [{"identifier": f"{prefix}{index:07d}", "serial": f"S{index}"}],
+        gateway(
+            "iot.device", "create", {"identifier": f"{prefix}{index:07d}", "serial": f"S{index}"}
         )
     return time.perf_counter() - started
 
@@ -80,7 +71,8 @@ def run_bench(args):
     session, key, uid = access.session, access.key, access.uid
     run = time.strftime("%H%M%S")
     api_s = bench_api(session, access.url, key, f"BA{run}_", args.count, args.batch)
-    rpc_s = bench_jsonrpc(session, access.url, args.db, uid, key, f"BR{run}_", baseline_count)
+    gateway = Caller(session, access.url, args.db, uid, key)
+    rpc_s = bench_jsonrpc(gateway, f"BR{run}_", baseline_count)
     api_rate = args.count / api_s
     rpc_rate = baseline_count / rpc_s
     rows = [

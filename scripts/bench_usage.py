@@ -29,42 +29,28 @@ import datetime
 import io
 import json
 import re
+import sys
 import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse
 
 import requests
-from benchlib import BenchError, add_access_arguments, connect, jsonrpc, run_main, verdict
+from benchlib import (
+    BenchError,
+    Caller,
+    MemorySampler,
+    add_access_arguments,
+    connect,
+    run_main,
+    verdict,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "iot_usage" / "core"))
+from records import INSERT_COLUMNS  # noqa: E402  (the columns ingestion writes; plain Python)
+
 EGROUP, EID = "WM", "Type-1"
-# The columns iot.usage.record._ingest writes (INSERT_COLUMNS in iot_usage/models).
-INSERT_COLUMNS = (
-    "company_id",
-    "device_id",
-    "egroup",
-    "eid",
-    "event_ref",
-    "dtu",
-    "dt_device",
-    "int_counter",
-    "int_counter2",
-    "int_counter3",
-    "int_counter4",
-    "int_counter5",
-    "temperature",
-    "data",
-    "src_ip",
-    "source",
-    "received_at",
-    "upload_id",
-    "request_ref",
-    "state",
-    "excluded_reason",
-    "quantity",
-)
 TARGETS = {
     "json": 25_000,  # records/s
     "replay": 50_000,  # records/s
@@ -105,75 +91,6 @@ def pg_connect(db):
         )
     except psycopg2.OperationalError as exc:
         raise BenchError(f"cannot connect to PostgreSQL: {str(exc).strip()}") from None
-
-
-# ----------------------------------------------------------------------
-# Server memory
-# ----------------------------------------------------------------------
-
-
-def server_processes(url):
-    """The processes of the server listening on the URL's port (with their children)."""
-    import psutil
-
-    parsed = urlparse(url)
-    if parsed.hostname not in ("localhost", "127.0.0.1", "::1"):
-        return []
-    port = parsed.port or 80
-    pids = set()
-    try:
-        for conn in psutil.net_connections(kind="tcp"):
-            if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port and conn.pid:
-                pids.add(conn.pid)
-    except psutil.AccessDenied:
-        for proc in psutil.process_iter(["cmdline"]):
-            if f"--http-port={port}" in " ".join(proc.info["cmdline"] or []):
-                pids.add(proc.pid)
-    procs = []
-    for pid in pids:
-        proc = psutil.Process(pid)
-        procs.append(proc)
-        procs.extend(proc.children(recursive=True))
-    return procs
-
-
-class MemorySampler:
-    """Sums the RSS of the server's processes every ``interval`` seconds, in a thread."""
-
-    def __init__(self, url, interval=0.2):
-        self.url = url
-        self.interval = interval
-        self.peak = 0
-        self.start_rss = None
-        self._stop = threading.Event()
-        self._thread = None
-
-    def rss(self):
-        import psutil
-
-        total = 0
-        for proc in server_processes(self.url):
-            try:
-                total += proc.memory_info().rss
-            except psutil.NoSuchProcess:
-                pass
-        return total
-
-    def __enter__(self):
-        self.start_rss = self.rss() or None
-        self.peak = self.start_rss or 0
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self):
-        while not self._stop.wait(self.interval):
-            self.peak = max(self.peak, self.rss())
-
-    def __exit__(self, *exc_info):
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.rss())
 
 
 # ----------------------------------------------------------------------
@@ -296,23 +213,12 @@ def post_batches(session, url, key, bodies, senders=1):
     return time.perf_counter() - started, totals
 
 
-def bench_jsonrpc(session, url, db, uid, key, feed, count):
+def bench_jsonrpc(gateway, feed, count):
     started = time.perf_counter()
     accepted = 0
     for index in range(count):
         record = as_json(feed.earlier("rpc", index))
-        result = jsonrpc(
-            session,
-            url,
-            "object",
-            "execute_kw",
-            db,
-            uid,
-            key,
-            "iot.usage.record",
-            "ingest",
-            [[record]],
-        )
+        result = gateway("iot.usage.record", "ingest", [record])
         accepted += result["accepted"]
     elapsed = time.perf_counter() - started
     if accepted != count:
@@ -397,50 +303,29 @@ def load_rated_month(session, url, key, feed, readings, batch):
     return elapsed
 
 
-def bench_rating(session, url, db, admin_uid, admin_password, run, month):
-    calculator_id = jsonrpc(
-        session,
-        url,
-        "object",
-        "execute_kw",
-        db,
-        admin_uid,
-        admin_password,
+def bench_rating(admin, run, month):
+    calculator_id = admin(
         "iot.usage.calculator",
         "create",
-        [
-            {
-                "name": "Bench meter",
-                "code": f"BENCH_DELTA_{run}",
-                "egroup": EGROUP,
-                "eid": EID,
-                "value_field": "int_counter",
-                "method": "delta",
-                "unit": "m3",
-                "mode": "graduated",
-                "tier_ids": [
-                    [0, 0, {"up_to": 100, "unit_price": 1.0}],
-                    [0, 0, {"up_to": 0, "unit_price": 0.5}],
-                ],
-            }
-        ],
+        {
+            "name": "Bench meter",
+            "code": f"BENCH_DELTA_{run}",
+            "egroup": EGROUP,
+            "eid": EID,
+            "value_field": "int_counter",
+            "method": "delta",
+            "unit": "m3",
+            "mode": "graduated",
+            "tier_ids": [
+                [0, 0, {"up_to": 100, "unit_price": 1.0}],
+                [0, 0, {"up_to": 0, "unit_price": 0.5}],
+            ],
+        },
     )
     timings = []
     for _attempt in range(2):  # the second rates the same month again, warm
         started = time.perf_counter()
-        result = jsonrpc(
-            session,
-            url,
-            "object",
-            "execute_kw",
-            db,
-            admin_uid,
-            admin_password,
-            "iot.usage.calculator",
-            "rate_month",
-            [[calculator_id], month],
-            timeout=3600,
-        )
+        result = admin("iot.usage.calculator", "rate_month", [calculator_id], month, timeout=3600)
         timings.append(time.perf_counter() - started)
     return timings, result
 
@@ -601,7 +486,7 @@ def run_bench(args):
     json_s, replay_s = stream[args.senders]
 
     print(f"JSON-RPC baseline: {args.baseline_count:,} calls of one record...", flush=True)
-    rpc_s = bench_jsonrpc(session, url, args.db, uid, key, feed, args.baseline_count)
+    rpc_s = bench_jsonrpc(Caller(session, url, args.db, uid, key), feed, args.baseline_count)
 
     print(f"COPY of {args.records:,} rows into bench_copy...", flush=True)
     copy_s = bench_copy(conn, feed, "n", args.records)
@@ -611,9 +496,8 @@ def run_bench(args):
     load_s = load_rated_month(session, url, key, feed, args.readings, args.batch)
 
     print(f"rating {args.month}...", flush=True)
-    (rating_s, rerating_s), rating = bench_rating(
-        session, url, args.db, admin_uid, args.admin_password, run, args.month
-    )
+    admin = Caller(session, url, args.db, admin_uid, args.admin_password)
+    (rating_s, rerating_s), rating = bench_rating(admin, run, args.month)
     conn.close()
 
     json_rate = args.records / json_s

@@ -21,8 +21,9 @@ import zoneinfo
 from collections.abc import Mapping
 
 try:
-    from . import units
+    from . import records, units
 except ImportError:  # loaded by path, outside the package (core tests without Odoo)
+    import records
     import units
 
 ROW_FIELDS = (
@@ -32,11 +33,7 @@ ROW_FIELDS = (
     "event_ref",
     "dtu",
     "dt_device",
-    "int_counter",
-    "int_counter2",
-    "int_counter3",
-    "int_counter4",
-    "int_counter5",
+    *records.COUNTERS,
     "temperature",
     "data",
     "src_ip",

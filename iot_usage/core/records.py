@@ -14,6 +14,28 @@ MAX_RECORDS_PER_REQUEST = 10_000
 INT64_MAX = 2**63 - 1
 MAX_FUTURE = datetime.timedelta(hours=24)
 COUNTERS = ("int_counter", "int_counter2", "int_counter3", "int_counter4", "int_counter5")
+# The columns of iot_usage_record that ingestion writes, in the order of its rows (the
+# model's INSERT and the benchmark's COPY ceiling use it).
+INSERT_COLUMNS = (
+    "company_id",
+    "device_id",
+    "egroup",
+    "eid",
+    "event_ref",
+    "dtu",
+    "dt_device",
+    *COUNTERS,
+    "temperature",
+    "data",
+    "src_ip",
+    "source",
+    "received_at",
+    "upload_id",
+    "request_ref",
+    "state",
+    "excluded_reason",
+    "quantity",
+)
 # The API's field names, and the model's where they differ.
 ALIASES = {"event_ref": "ref", "dt_device": "dt"}
 FIELDS = ("device", "egroup", "eid", "ref", "dtu", "dt", *COUNTERS, "temperature", "data", "src_ip")

@@ -27,31 +27,7 @@ SOURCES = [
     ("replay", "Replay"),
 ]
 STATES = [("new", "New"), ("excluded", "Excluded"), ("rated", "Rated"), ("billed", "Billed")]
-# The columns ingestion writes, in the order of the VALUES rows.
-INSERT_COLUMNS = (
-    "company_id",
-    "device_id",
-    "egroup",
-    "eid",
-    "event_ref",
-    "dtu",
-    "dt_device",
-    "int_counter",
-    "int_counter2",
-    "int_counter3",
-    "int_counter4",
-    "int_counter5",
-    "temperature",
-    "data",
-    "src_ip",
-    "source",
-    "received_at",
-    "upload_id",
-    "request_ref",
-    "state",
-    "excluded_reason",
-    "quantity",
-)
+INSERT_COLUMNS = records_core.INSERT_COLUMNS
 
 
 class IotUsageRecord(models.Model):
