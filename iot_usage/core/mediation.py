@@ -26,19 +26,7 @@ except ImportError:  # loaded by path, outside the package (core tests without O
     import records
     import units
 
-ROW_FIELDS = (
-    "device",
-    "egroup",
-    "eid",
-    "event_ref",
-    "dtu",
-    "dt_device",
-    *records.COUNTERS,
-    "temperature",
-    "data",
-    "src_ip",
-    "quantity",
-)
+ROW_FIELDS = ("device", *records.READING_COLUMNS, "quantity")
 
 KINDS = ("include_only", "exclude", "quantity", "arithmetic", "unit", "timezone", "identifier")
 OPERATORS = ("=", "!=", "in", "not in", ">", ">=", "<", "<=", "set", "not set", "startswith")

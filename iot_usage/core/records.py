@@ -14,11 +14,8 @@ MAX_RECORDS_PER_REQUEST = 10_000
 INT64_MAX = 2**63 - 1
 MAX_FUTURE = datetime.timedelta(hours=24)
 COUNTERS = ("int_counter", "int_counter2", "int_counter3", "int_counter4", "int_counter5")
-# The columns of iot_usage_record that ingestion writes, in the order of its rows (the
-# model's INSERT and the benchmark's COPY ceiling use it).
-INSERT_COLUMNS = (
-    "company_id",
-    "device_id",
+# What a reading says, as iot_usage_record's columns.
+READING_COLUMNS = (
     "egroup",
     "eid",
     "event_ref",
@@ -28,6 +25,13 @@ INSERT_COLUMNS = (
     "temperature",
     "data",
     "src_ip",
+)
+# The columns of iot_usage_record that ingestion writes, in the order of its rows (the
+# model's INSERT and the benchmark's COPY ceiling use it).
+INSERT_COLUMNS = (
+    "company_id",
+    "device_id",
+    *READING_COLUMNS,
     "source",
     "received_at",
     "upload_id",
