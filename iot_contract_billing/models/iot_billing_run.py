@@ -173,6 +173,10 @@ class IotBillingRun(models.Model):
         """Bill the period: at once, or in ``queue_job`` jobs of contracts when large."""
         self.ensure_one()
         self._prepare_schedules()
+        return self._bill()
+
+    def _bill(self):
+        """Bill the schedules there are (``_prepare_schedules`` has run)."""
         schedules = self._schedules_to_bill()
         if not schedules:
             raise UserError(
@@ -251,14 +255,13 @@ class IotBillingRun(models.Model):
                     "computed_amount": self.computed_amount + sum(schedules.mapped("amount_total")),
                 }
             )
-        if self.preview or not self._schedules_to_bill() - self._failed_schedules():
+        left = self.env["iot.billing.schedule"].search_count(
+            self._schedules_domain() + [("contract_id", "not in", self.error_ids.contract_id.ids)],
+            limit=1,
+        )
+        if self.preview or not left:
             self.state = "done"
         return invoices
-
-    def _failed_schedules(self):
-        return self._schedules_to_bill().filtered(
-            lambda schedule: schedule.contract_id in self.error_ids.contract_id
-        )
 
     # ------------------------------------------------------------------
     # Valuation: recurring amounts, usage (and late usage), one-time charges
@@ -431,8 +434,7 @@ class IotBillingRun(models.Model):
 
         An invoiced period whose record count changed since it was valued is valued
         again; the difference from what was billed for it (per calculator) goes to the
-        contract line's schedule in this run, flagged as late usage. A late-only
-        schedule (ratio 0, after the term) is never an origin: its period is not billed.
+        contract line's schedule in this run, flagged as late usage.
         """
         months = self.company_id.iot_late_usage_months
         if months <= 0:
@@ -441,19 +443,12 @@ class IotBillingRun(models.Model):
         for schedule in schedules.sorted("date_start"):
             target_of.setdefault(schedule.contract_line_id.id, schedule.id)
         cr = self.env.cr
-        self.env["iot.usage.record"].flush_model()
         cr.execute(
-            """SELECT o.id, o.contract_line_id, o.device_id, o.date_start, o.date_end,
-                      COUNT(r.id)
-                 FROM iot_billing_schedule o
-                 LEFT JOIN iot_usage_record r
-                   ON r.device_id = o.device_id AND r.dtu >= o.date_start
-                  AND r.dtu < o.date_end + 1 AND r.state <> 'excluded'
-                WHERE o.contract_line_id = ANY(%s) AND o.state = 'invoiced' AND o.ratio > 0
-                  AND o.date_end < %s AND o.date_end >= %s
-                GROUP BY o.id
-               HAVING COUNT(r.id) <> COALESCE(o.usage_record_count, 0)""",
-            [list(target_of), self.date_from, schedule_core.add_months(self.date_from, -months)],
+            SQL(
+                """SELECT id, contract_line_id, device_id, date_start, date_end, records
+                     FROM (%s) late""",
+                self._late_periods_sql(SQL("o.contract_line_id = ANY(%s)", list(target_of))),
+            )
         )
         late = cr.fetchall()
         if not late:
@@ -517,7 +512,7 @@ class IotBillingRun(models.Model):
         months = self.company_id.iot_late_usage_months
         if months <= 0:
             return self.env["iot.billing.schedule"]
-        contract_filter = SQL("")
+        contract_filter = SQL("TRUE")
         if self.contract_ids or self.partner_ids:
             contracts = self.env["contract.contract"].search(
                 [("iot_fleet", "=", True), ("company_id", "=", self.company_id.id)]
@@ -528,29 +523,22 @@ class IotBillingRun(models.Model):
                     else []
                 )
             )
-            contract_filter = SQL("AND o.contract_id = ANY(%s)", contracts.ids)
-        self.env["iot.billing.schedule"].flush_model()
-        self.env["iot.usage.record"].flush_model()
+            contract_filter = SQL("o.contract_id = ANY(%s)", contracts.ids)
         self.env.cr.execute(
             SQL(
-                """SELECT o.contract_line_id, o.contract_id, o.partner_id, o.device_id,
-                          o.currency_id, MAX(o.sequence)
-                     FROM iot_billing_schedule o
-                    WHERE o.company_id = %(company)s AND o.state = 'invoiced' AND o.ratio > 0
-                      AND o.date_end < %(start)s AND o.date_end >= %(lookback)s %(contracts)s
-                      AND NOT EXISTS (
+                """SELECT DISTINCT contract_line_id, contract_id, partner_id, device_id,
+                          currency_id,
+                          (SELECT MAX(n.sequence) FROM iot_billing_schedule n
+                            WHERE n.contract_line_id = late.contract_line_id)
+                     FROM (%s) late
+                    WHERE NOT EXISTS (
                           SELECT 1 FROM iot_billing_schedule n
-                           WHERE n.contract_line_id = o.contract_line_id
-                             AND n.date_end >= %(start)s)
-                      AND COALESCE(o.usage_record_count, 0) <> (
-                          SELECT COUNT(*) FROM iot_usage_record r
-                           WHERE r.device_id = o.device_id AND r.dtu >= o.date_start
-                             AND r.dtu < o.date_end + 1 AND r.state <> 'excluded')
-                    GROUP BY 1, 2, 3, 4, 5""",
-                company=self.company_id.id,
-                start=self.date_from,
-                lookback=schedule_core.add_months(self.date_from, -months),
-                contracts=contract_filter,
+                           WHERE n.contract_line_id = late.contract_line_id
+                             AND n.date_end >= %s)""",
+                self._late_periods_sql(
+                    SQL("o.company_id = %s AND %s", self.company_id.id, contract_filter)
+                ),
+                self.date_from,
             )
         )
         return self.env["iot.billing.schedule"]._insert_rows(
@@ -573,6 +561,30 @@ class IotBillingRun(models.Model):
                     self.env.cr.fetchall()
                 )
             ]
+        )
+
+    def _late_periods_sql(self, where):
+        """The invoiced periods (of schedules ``o`` matching ``where``) within the late
+        usage window before this run whose record count changed since they were valued,
+        with their current count as ``records``. A late-only schedule (ratio 0, after
+        the term) is never one: its own period is not billed."""
+        self.env["iot.billing.schedule"].flush_model()
+        self.env["iot.usage.record"].flush_model()
+        return SQL(
+            """SELECT * FROM (
+                   SELECT o.id, o.contract_line_id, o.contract_id, o.partner_id, o.device_id,
+                          o.currency_id, o.sequence, o.date_start, o.date_end,
+                          COALESCE(o.usage_record_count, 0) AS counted,
+                          (SELECT COUNT(*) FROM iot_usage_record r
+                            WHERE r.device_id = o.device_id AND r.dtu >= o.date_start
+                              AND r.dtu < o.date_end + 1 AND r.state <> 'excluded') AS records
+                     FROM iot_billing_schedule o
+                    WHERE %s AND o.state = 'invoiced' AND o.ratio > 0
+                      AND o.date_end < %s AND o.date_end >= %s
+               ) periods WHERE records <> counted""",
+            where,
+            self.date_from,
+            schedule_core.add_months(self.date_from, -self.company_id.iot_late_usage_months),
         )
 
     def _insert_usage(self, rows):

@@ -98,7 +98,7 @@ class IotBillingRunWizard(models.TransientModel):
                 idle.append(company.name)
                 run.unlink()
                 continue
-            run._run()
+            run._bill()
             runs |= run
         if not runs:
             raise UserError(
