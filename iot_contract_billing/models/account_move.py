@@ -1,4 +1,3 @@
-import datetime
 import os
 import tempfile
 
@@ -6,8 +5,6 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..core import detail
-
-ONE_DAY = datetime.timedelta(days=1)
 
 
 class AccountMove(models.Model):
@@ -61,29 +58,27 @@ class AccountMove(models.Model):
         )
 
     def _iot_record_rows(self, schedules):
-        cr = self.env.cr
+        """The usage records of the schedules' periods, in one query read in batches
+        through a server-side cursor (an invoice's detail can run to millions). A
+        late-only schedule (ratio 0) has no period of its own to list."""
         self.env["iot.usage.record"].flush_model()
-        for schedule in schedules:
-            cr.execute(
-                """SELECT dtu, egroup, eid, event_ref, quantity FROM iot_usage_record
-                    WHERE device_id = %s AND dtu >= %s AND dtu < %s AND state <> 'excluded'
-                    ORDER BY dtu, id""",
-                [
-                    schedule.device_id.id,
-                    datetime.datetime.combine(schedule.date_start, datetime.time.min),
-                    datetime.datetime.combine(schedule.date_end + ONE_DAY, datetime.time.min),
-                ],
+        self.env["iot.billing.schedule"].flush_model()
+        name = self.name
+        with self.env.cr._cnx.cursor(f"iot_detail_{self.id}") as cursor:
+            cursor.itersize = 10000
+            cursor.execute(
+                """SELECT d.identifier, r.dtu, r.egroup, r.eid, r.event_ref, r.quantity
+                     FROM iot_billing_schedule s
+                     JOIN iot_device d ON d.id = s.device_id
+                     JOIN iot_usage_record r
+                       ON r.device_id = s.device_id AND r.dtu >= s.date_start
+                      AND r.dtu < s.date_end + 1 AND r.state <> 'excluded'
+                    WHERE s.id = ANY(%s) AND s.ratio > 0
+                    ORDER BY s.device_id, s.date_start, r.dtu, r.id""",
+                [schedules.ids],
             )
-            for dtu, egroup, eid, ref, quantity in cr.fetchall():
-                yield (
-                    self.name,
-                    schedule.device_id.identifier,
-                    dtu.isoformat(),
-                    egroup,
-                    eid,
-                    ref or "",
-                    quantity or 0.0,
-                )
+            for identifier, dtu, egroup, eid, ref, quantity in cursor:
+                yield (name, identifier, dtu.isoformat(), egroup, eid, ref or "", quantity or 0.0)
 
     def _iot_detail_file(self, file_format="csv", level="device"):
         """``(filename, mimetype, content bytes)`` of the detail export."""
