@@ -1,29 +1,21 @@
 """Billing runs split into jobs, interrupted and run again: nothing twice, nothing lost."""
 
 from odoo import fields
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import TransactionCase
 
-from odoo.addons.iot_fleet.tests.common import IotFleetFixtures
 from odoo.addons.queue_job.job import Job
 
 from ..models import iot_billing_run
+from .common import BillingFixtures
 
 
-class TestBillingRunJobs(IotFleetFixtures, TransactionCase):
+class TestBillingRunJobs(BillingFixtures, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_fleet()
         cls.env["iot.usage.calculator"].search([]).write({"active": False})
-        cls.plan = cls.env["product.product"].create(
-            {
-                "name": "Plan",
-                "default_code": "RUN-PLAN",
-                "type": "service",
-                "list_price": 5.0,
-                "taxes_id": False,
-            }
-        )
+        cls.plan = cls.make_plan("RUN-PLAN", 5.0, name="Plan")
         cls.customers = cls.env["res.partner"].create(
             [{"name": f"Run customer {n}"} for n in range(5)]
         )
@@ -32,11 +24,7 @@ class TestBillingRunJobs(IotFleetFixtures, TransactionCase):
                 [{"identifier": f"RUN_{number}_{n}"} for n in range(2)]
             )
             devices._activate(customer, "2026-04-01", {"plan": {"product": "RUN-PLAN"}})
-        cls.accountant = new_test_user(
-            cls.env,
-            login="iot_run_accountant",
-            groups="base.group_user,iot_fleet.group_iot_manager,account.group_account_invoice",
-        )
+        cls.accountant = cls.make_accountant("iot_run_accountant")
 
     def test_interrupted_run_bills_the_rest_once(self):
         self.patch(iot_billing_run, "CONTRACTS_PER_JOB", 2)

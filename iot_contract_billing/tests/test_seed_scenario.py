@@ -7,49 +7,21 @@ import json
 import openpyxl
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
-from odoo.addons.iot_fleet.tests.common import IotFleetFixtures
+from .common import BillingFixtures
 
 
 @tagged("post_install", "-at_install")
-class TestSeedScenario(IotFleetFixtures, HttpCase):
+class TestSeedScenario(BillingFixtures, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_fleet()
         cls.env["iot.usage.mediation.rule"].search([]).unlink()
-        cls.plan = cls.env["product.product"].create(
-            {
-                "name": "Premium Fleet Subscription",
-                "default_code": "PFS-SEED",
-                "type": "service",
-                "list_price": 9.90,
-                "taxes_id": False,
-            }
-        )
-        cls.usage_product = cls.env["product.product"].create(
-            {"name": "Water usage", "type": "service", "taxes_id": False}
-        )
-        cls.env["iot.usage.calculator"].search([]).write({"active": False})
-        cls.calculator = cls.env["iot.usage.calculator"].create(
-            {
-                "name": "Water",
-                "code": "SEED_WATER",
-                "egroup": "WM-ACME5",
-                "eid": "Type-1",
-                "value_field": "int_counter",
-                "method": "sum",
-                "unit": "m3",
-                "unit_price": 1.5,
-                "product_id": cls.usage_product.id,
-            }
-        )
-        cls.accountant = new_test_user(
-            cls.env,
-            login="iot_accountant",
-            groups="base.group_user,iot_fleet.group_iot_manager,account.group_account_invoice",
-        )
+        cls.plan = cls.make_plan("PFS-SEED", 9.90, name="Premium Fleet Subscription")
+        cls.calculator = cls.make_water_calculator("SEED_WATER", 1.5, egroup="WM-ACME5")
+        cls.accountant = cls.make_accountant("iot_accountant")
         cls.accountant_key = cls.accountant._iot_new_api_key("auditor")
 
     def _rows(self, file_format, content):

@@ -10,63 +10,23 @@ from decimal import Decimal
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, TransactionCase, new_test_user
+from odoo.tests import Form, TransactionCase
 
-from odoo.addons.iot_fleet.tests.common import IotFleetFixtures
+from .common import BillingFixtures
 
 
-class TestValuation(IotFleetFixtures, TransactionCase):
+class TestValuation(BillingFixtures, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_fleet()
         cls.env["iot.usage.mediation.rule"].search([]).unlink()
-        cls.env["iot.usage.calculator"].search([]).write({"active": False})
-        cls.plan = cls.env["product.product"].create(
-            {
-                "name": "Fleet plan",
-                "default_code": "VAL-PLAN",
-                "type": "service",
-                "list_price": 10.0,
-                "taxes_id": False,
-            }
-        )
-        cls.usage_product = cls.env["product.product"].create(
-            {"name": "Water usage", "type": "service", "taxes_id": False}
-        )
-        cls.calculator = cls.env["iot.usage.calculator"].create(
-            {
-                "name": "Water",
-                "code": "VAL_WATER",
-                "egroup": "WM",
-                "eid": "Type-1",
-                "value_field": "int_counter",
-                "method": "sum",
-                "unit": "m3",
-                "unit_price": 0.5,
-                "product_id": cls.usage_product.id,
-            }
-        )
-        cls.accountant = new_test_user(
-            cls.env,
-            login="iot_val_accountant",
-            groups="base.group_user,iot_fleet.group_iot_manager,account.group_account_invoice",
-        )
+        cls.plan = cls.make_plan("VAL-PLAN", 10.0, name="Fleet plan")
+        cls.calculator = cls.make_water_calculator("VAL_WATER", 0.5)
+        cls.accountant = cls.make_accountant("iot_val_accountant")
         cls.refs = iter(range(1, 10**6))
 
     # ------------------------------------------------------------------
-
-    def make_plan(self, code, price, **values):
-        return self.env["product.product"].create(
-            dict(
-                values,
-                name=f"Plan {code}",
-                default_code=code,
-                type="service",
-                list_price=price,
-                taxes_id=False,
-            )
-        )
 
     def devices(self, *identifiers, **values):
         return self.env["iot.device"].create(

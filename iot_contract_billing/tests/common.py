@@ -1,0 +1,51 @@
+from odoo.tests import new_test_user
+
+from odoo.addons.iot_fleet.tests.common import IotFleetFixtures
+
+
+class BillingFixtures(IotFleetFixtures):
+    """The fleet's fixtures, plus plans, a water calculator and an accountant."""
+
+    @classmethod
+    def make_plan(cls, code, price, name=None, **values):
+        """A plan product without taxes, so that amounts read plainly."""
+        return cls.env["product.product"].create(
+            dict(
+                values,
+                name=name or f"Plan {code}",
+                default_code=code,
+                type="service",
+                list_price=price,
+                taxes_id=False,
+            )
+        )
+
+    @classmethod
+    def make_water_calculator(cls, code, unit_price, egroup="WM"):
+        """The only invoiced calculator: int_counter summed, in m3."""
+        cls.env["iot.usage.calculator"].search([]).write({"active": False})
+        cls.usage_product = cls.env["product.product"].create(
+            {"name": "Water usage", "type": "service", "taxes_id": False}
+        )
+        return cls.env["iot.usage.calculator"].create(
+            {
+                "name": "Water",
+                "code": code,
+                "egroup": egroup,
+                "eid": "Type-1",
+                "value_field": "int_counter",
+                "method": "sum",
+                "unit": "m3",
+                "unit_price": unit_price,
+                "product_id": cls.usage_product.id,
+            }
+        )
+
+    @classmethod
+    def make_accountant(cls, login):
+        """An IoT manager who may post invoices."""
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups="base.group_user,iot_fleet.group_iot_manager,account.group_account_invoice",
+        )
