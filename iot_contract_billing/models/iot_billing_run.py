@@ -114,7 +114,8 @@ class IotBillingRun(models.Model):
 
     @api.model
     def _cron_bill_due(self):
-        """Bill every company's schedules of the months that have ended."""
+        """Bill every company's schedules of the months that have ended (and the late
+        usage of terms that ended, which has a schedule only once a run looks)."""
         today = fields.Date.context_today(self)
         period_end = today.replace(day=1) - ONE_DAY
         Schedule = self.env["iot.billing.schedule"]
@@ -129,19 +130,21 @@ class IotBillingRun(models.Model):
                 order="date_end",
                 limit=1,
             )
-            if not due:
-                continue
             run = self.create(
                 {
                     "name": _(
                         "Billing engine, end of %(month)s", month=period_end.strftime("%B %Y")
                     ),
                     "company_id": company.id,
-                    "date_from": due.date_end.replace(day=1),
+                    "date_from": (due.date_end if due else period_end).replace(day=1),
                     "date_to": period_end,
                 }
             )
-            run._run()
+            run._prepare_schedules()
+            if run._schedules_to_bill():
+                run._bill()
+            else:
+                run.unlink()
 
     # ------------------------------------------------------------------
 

@@ -29,6 +29,13 @@ class IotDevice(models.Model):
     # Activation puts each device on a contract line
     # ------------------------------------------------------------------
 
+    def _already_activated(self):
+        # On a contract and waiting for the first use: activated already, as a customer
+        # sees it (activating again would put it on a second contract).
+        return super()._already_activated() | self.filtered(
+            "contract_line_id.iot_awaiting_first_use"
+        )
+
     def _activation_transition_code(self, activation_data):
         product = self._billing_plan_product(activation_data.get("plan"))
         if product and product.iot_bill_on_first_use:
@@ -40,17 +47,6 @@ class IotDevice(models.Model):
         plan = activation_data.get("plan") or {}
         if not plan and not activation_data.get("contract"):
             return payload  # activation without billing: a plain fleet move
-        waiting = self.filtered("contract_line_id.iot_awaiting_first_use")
-        if waiting:
-            raise IotApiError(
-                _(
-                    "%(devices)s is already on a contract, waiting for its first use.",
-                    devices=", ".join(waiting[:10].mapped("identifier")),
-                ),
-                code="already_active",
-                status=409,
-                details=[{"identifier": device.identifier} for device in waiting[:100]],
-            )
         product, price = self._billing_plan(plan)
         term = self._billing_term(activation_data.get("term_months"))
         contract = self._billing_contract(partner, activation_data)

@@ -141,6 +141,16 @@ class TestValuation(BillingFixtures, TransactionCase):
         may = self.bill(datetime.date(2026, 5, 31))
         self.assertFalse(may.invoice_ids)
         self.assertEqual(device.billing_schedule_ids.sorted("date_start")[-1].state, "invoiced")
+        # The scheduled engine bills late usage even when nothing else is due.
+        self.use(device, "2026-03-31T09:00:00Z", 2)
+        with freeze_time("2026-07-02 03:00:00"):
+            self.env["iot.billing.run"]._cron_bill_due()
+        june = self.env["iot.billing.run"].search(
+            [("name", "=", "Billing engine, end of June 2026")]
+        )
+        self.assertEqual(
+            self.lines(june.invoice_ids), [("Water - late usage of 2026-03 - 2 m3", 1.0, 1.0)]
+        )
 
     def test_quarterly_plan_is_billed_when_its_period_ends(self):
         plan = self.make_plan("VAL-QUARTER", 30.0, iot_interval_months=3)
@@ -256,8 +266,10 @@ class TestValuation(BillingFixtures, TransactionCase):
         plan = self.make_plan("VAL-WAIT", 10.0, iot_bill_on_first_use=True)
         device = self.activate(self.devices("WAIT_1"), "2026-04-01", plan)
         self.assertEqual(device.state_id.code, "preactive")
-        with self.assertRaisesRegex(UserError, "waiting for its first use"):
+        with self.assertRaisesRegex(UserError, "WAIT_1 is already active"):
             self.activate(device, "2026-04-02", plan)
+        with self.assertRaisesRegex(UserError, "WAIT_1 is already active"):
+            device._activate(self.customer_2, "2026-04-02")  # to another customer, no plan
         self.assertEqual(len(device.contract_line_id), 1)
 
     def test_waiting_devices_moved_by_hand(self):

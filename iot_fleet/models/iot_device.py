@@ -418,8 +418,13 @@ class IotDevice(models.Model):
         )
         return found
 
+    def _already_activated(self):
+        """The devices an activation must refuse: active ones (billing adds those on a
+        contract that waits for their first use)."""
+        return self.filtered(lambda d: d.base_status == "active")
+
     def _check_can_activate(self, partner):
-        active = self.filtered(lambda d: d.base_status == "active")
+        active = self._already_activated()
         if active:
             raise IotApiError(
                 _(
