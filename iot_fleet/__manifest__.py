@@ -2,7 +2,7 @@
 {
     "name": "IoT Fleet",
     "summary": "Connected objects, their life cycle, activation and a device API",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/IoT",
     "website": "https://github.com/iot-fleet-billing/iot-fleet-billing",
     "author": "IoT Fleet Billing",
@@ -19,6 +19,7 @@
         "views/iot_device_state_views.xml",
         "views/iot_device_transition_views.xml",
         "views/iot_device_tag_views.xml",
+        "views/res_company_views.xml",
         "wizards/iot_device_activate_wizard_views.xml",
         "wizards/iot_device_transition_wizard_views.xml",
         "views/menus.xml",

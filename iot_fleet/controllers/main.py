@@ -1,6 +1,8 @@
 import json
 import logging
 
+import psycopg2
+
 from odoo import http
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
@@ -12,6 +14,7 @@ _logger = logging.getLogger(__name__)
 
 API = "/iot/api/v1"
 MAX_BODY_BYTES = 8 * 1024 * 1024
+FORBIDDEN = "You are not allowed to do this."
 
 
 def api_route(path, methods):
@@ -24,6 +27,17 @@ def api_route(path, methods):
         save_session=False,
         iot_api=True,
     )
+
+
+def _too_large():
+    return IotApiError(
+        f"The body is larger than {MAX_BODY_BYTES} bytes.", code="too_large", status=413
+    )
+
+
+def _refuse_constant(name):
+    """NaN and Infinity are not JSON (RFC 8259), nor storable numbers."""
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def error_response(status, code, message, details=None):
@@ -41,19 +55,26 @@ class IotApiController(http.Controller):
     """
 
     def _json_body(self):
+        length = request.httprequest.content_length
+        if length is not None and length > MAX_BODY_BYTES:
+            raise _too_large()
         # Cached: Odoo replays the whole request after a serialization failure.
         raw = request.httprequest.get_data(cache=True)
         if len(raw) > MAX_BODY_BYTES:
-            raise IotApiError(
-                f"The body is larger than {MAX_BODY_BYTES} bytes.", code="too_large", status=413
-            )
+            raise _too_large()
         try:
-            return json.loads(raw or b"null")
+            return json.loads(raw or b"null", parse_constant=_refuse_constant)
         except (ValueError, UnicodeDecodeError) as exc:
             raise IotApiError(
                 "The body is not valid JSON.",
                 code="malformed",
                 details=[{"field": None, "message": str(exc)}],
+            ) from None
+        except RecursionError:
+            raise IotApiError(
+                "The body is nested too deeply.",
+                code="malformed",
+                details=[{"field": None, "message": "too deep"}],
             ) from None
 
     def _respond(self, func, status=200, render=None):
@@ -65,10 +86,16 @@ class IotApiController(http.Controller):
                 result = func()
         except IotApiError as exc:
             return request.make_json_response(exc.to_dict(), status=exc.status)
-        except AccessError as exc:
-            return error_response(403, "forbidden", exc.args[0])
+        except AccessError:
+            # Odoo's text names users, models and record ids: say only what it means.
+            return error_response(403, "forbidden", FORBIDDEN)
         except (UserError, ValidationError) as exc:
             return error_response(400, "invalid", exc.args[0])
+        except psycopg2.DataError:
+            # A value the database cannot hold that a check missed: the savepoint is
+            # rolled back, the request is refused, never a traceback.
+            _logger.warning("IoT API: value refused by the database", exc_info=True)
+            return error_response(400, "invalid", "A value is out of range or malformed.")
         if render:
             return render(result)
         if callable(status):

@@ -9,6 +9,8 @@ device type is the models' job.
 import datetime
 import re
 
+from . import values as values_core
+
 MAX_DEVICES_PER_REQUEST = 1000
 MAX_TEXT = 256
 MAX_CODE = 64
@@ -38,9 +40,19 @@ def _text(field, value, max_len=MAX_TEXT, required=False):
         raise PayloadError(field, f"{field} is required")
     if len(value) > max_len:
         raise PayloadError(field, f"{field} is longer than {max_len} characters")
-    if any(ord(char) < 32 for char in value):
-        raise PayloadError(field, f"{field} contains control characters")
+    problem = values_core.text_problem(value)
+    if problem:
+        raise PayloadError(field, f"{field} {problem}")
     return value or None
+
+
+def _shown(name):
+    """A name the sender chose, fit to be echoed in an error: printable and short."""
+    text = "".join(
+        char if char.isprintable() and not 0xD800 <= ord(char) <= 0xDFFF else "?"
+        for char in str(name)[:64]
+    )
+    return text
 
 
 def identifier(value, field="identifier"):
@@ -79,11 +91,8 @@ def date(field, value, default=None):
 
 
 def attributes(field, value):
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise PayloadError(field, f"{field} must be an object")
-    if len(str(value)) > 16384:
+    value = plain_object(field, value)
+    if value is not None and len(str(value)) > 16384:
         raise PayloadError(field, f"{field} is larger than 16 KiB")
     return value
 
@@ -97,10 +106,14 @@ def tags(field, value):
 
 
 def plain_object(field, value):
+    """A JSON object that can be stored as it is (bounded, no NUL, finite numbers)."""
     if value is None:
         return None
     if not isinstance(value, dict):
         raise PayloadError(field, f"{field} must be an object")
+    problem = values_core.json_problem(value)
+    if problem:
+        raise PayloadError(field, f"{field} {problem}")
     return value
 
 
@@ -131,7 +144,7 @@ def parse_device(item, fields=None):
     values, problems = {}, []
     for key in item:
         if key not in fields:
-            problems.append({"field": key, "message": f"unknown field {key}"})
+            problems.append({"field": _shown(key), "message": f"unknown field {_shown(key)}"})
     if "identifier" not in item:
         problems.append({"field": "identifier", "message": "identifier is required"})
     for key, parser in fields.items():
@@ -160,26 +173,25 @@ def split_device_request(body):
     raise PayloadError(None, "the body must be a device object or a list of devices")
 
 
-def parse_activation(body, today):
-    """Clean an activation request: customer, start date and plan data."""
+ACTIVATION_FIELDS = {
+    "customer": lambda value: partner_reference("customer", value),
+    "date_start": lambda value: date("date_start", value),
+    "reason": lambda value: _text("reason", value, 1024),
+}
+
+
+def parse_activation(body, fields=None):
+    """Clean an activation request: ``fields`` maps each accepted field to its parser
+    (``ACTIVATION_FIELDS`` and what other addons add). The customer is required."""
     if not isinstance(body, dict):
         raise PayloadError(None, "the body must be a JSON object")
-    allowed = {"customer", "date_start", "plan", "contract", "term_months", "reason"}
-    unknown = sorted(set(body) - allowed)
+    fields = fields or ACTIVATION_FIELDS
+    unknown = sorted(str(key) for key in set(body) - set(fields))
     if unknown:
-        raise PayloadError(unknown[0], f"unknown field {unknown[0]}")
-    customer = partner_reference("customer", body.get("customer"))
-    if customer is None:
+        raise PayloadError(_shown(unknown[0]), f"unknown field {_shown(unknown[0])}")
+    values = {key: parser(body[key]) for key, parser in fields.items() if key in body}
+    if values.get("customer") is None:
         raise PayloadError("customer", "customer is required")
-    values = {
-        "customer": customer,
-        "date_start": date("date_start", body.get("date_start"), default=today),
-        "plan": plain_object("plan", body.get("plan")) or {},
-        "reason": _text("reason", body.get("reason")),
-    }
-    for key in ("contract", "term_months"):
-        if key in body:
-            values[key] = body[key]
     return values
 
 
@@ -189,7 +201,7 @@ def parse_transition(body):
         raise PayloadError(None, "the body must be a JSON object")
     unknown = sorted(set(body) - {"transition", "state", "reason"})
     if unknown:
-        raise PayloadError(unknown[0], f"unknown field {unknown[0]}")
+        raise PayloadError(_shown(unknown[0]), f"unknown field {_shown(unknown[0])}")
     transition = _text("transition", body.get("transition"), MAX_CODE)
     state = _text("state", body.get("state"), MAX_CODE)
     if bool(transition) == bool(state):

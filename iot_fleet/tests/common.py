@@ -47,7 +47,7 @@ class IotFleetFixtures:
             events = events.filtered(lambda e: e.event_type == event_type)
         return events.sorted("id")
 
-    def execute_kw(self, model, method, args, user=None, key=None):
+    def execute_kw(self, model, method, args, user=None, key=None, kwargs=None):
         """Call a model method over JSON-RPC as an API key's user (an HttpCase helper)."""
         user = user or self.gateway
         payload = {
@@ -57,7 +57,15 @@ class IotFleetFixtures:
             "params": {
                 "service": "object",
                 "method": "execute_kw",
-                "args": [self.env.cr.dbname, user.id, key or self.key, model, method, args],
+                "args": [
+                    self.env.cr.dbname,
+                    user.id,
+                    key or self.key,
+                    model,
+                    method,
+                    args,
+                    kwargs or {},
+                ],
             },
         }
         response = self.opener.post(self.base_url() + "/jsonrpc", json=payload, timeout=30)

@@ -37,14 +37,20 @@ class TestTwoCompanies(IotFleetFixtures, HttpCase):
 
     def test_key_of_a_never_sees_or_changes_b(self):
         self.call("POST", "/devices", {"identifier": "ONLY_B"}, self.key_b)
+        # Another company's device is answered exactly like one that does not exist.
+        unknown = self.call("GET", "/devices/NEVER_MADE", key=self.key)
         status, answer = self.call("GET", "/devices/ONLY_B", key=self.key)
-        self.assertEqual((status, answer["error"]["code"]), (403, "forbidden"))
+        self.assertEqual((status, answer["error"]["code"]), (404, "not_found"))
+        self.assertEqual(
+            answer["error"]["message"].replace("ONLY_B", "X"),
+            unknown[1]["error"]["message"].replace("NEVER_MADE", "X"),
+        )
         status, answer = self.call(
             "POST", "/devices/ONLY_B/transition", {"transition": "cancel"}, key=self.key
         )
-        self.assertEqual(status, 403)
+        self.assertEqual(status, 404)
         status, answer = self.call("GET", "/devices/ONLY_B/events", key=self.key)
-        self.assertEqual(status, 403)
+        self.assertEqual(status, 404)
         device_b = self.env["iot.device"].search([("identifier", "=", "ONLY_B")])
         self.assertEqual(device_b.state_id.code, "pending")
         # The ORM agrees: A's integration user cannot read B's device at all.

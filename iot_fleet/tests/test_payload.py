@@ -62,22 +62,47 @@ class TestPayload(unittest.TestCase):
                 payload.split_device_request(bad)
 
     def test_parse_activation(self):
-        today = datetime.date(2026, 4, 1)
-        values = payload.parse_activation({"customer": "FC-1"}, today)
-        self.assertEqual(values["date_start"], today)
-        values = payload.parse_activation(
-            {"customer": 3, "date_start": "2026-04-14", "plan": {"product": "P"}}, today
-        )
+        values = payload.parse_activation({"customer": "FC-1"})
+        self.assertEqual(values, {"customer": "FC-1"})
+        values = payload.parse_activation({"customer": 3, "date_start": "2026-04-14"})
         self.assertEqual(values["date_start"], datetime.date(2026, 4, 14))
+        # Addons declare their own fields: billing's plan is refused by the fleet alone.
+        with_plan = dict(payload.ACTIVATION_FIELDS, plan=lambda v: payload.plain_object("plan", v))
+        values = payload.parse_activation({"customer": 3, "plan": {"product": "P"}}, with_plan)
+        self.assertEqual(values["plan"], {"product": "P"})
         for bad, field in (
             ({}, "customer"),
             ({"customer": 3, "date_start": "14/04/2026"}, "date_start"),
-            ({"customer": 3, "plan": "gold"}, "plan"),
+            ({"customer": 3, "plan": {"product": "P"}}, "plan"),
             ({"customer": 3, "colour": 1}, "colour"),
+            ({"customer": 3, "reason": "a\x00b"}, "reason"),
+            ({"customer": "FC\ud800"}, "customer"),
+            ({"customer": 3, "bad\x00key": 1}, "bad?key"),
         ):
             with self.subTest(bad=bad), self.assertRaises(payload.PayloadError) as caught:
-                payload.parse_activation(bad, today)
+                payload.parse_activation(bad)
             self.assertEqual(caught.exception.field, field)
+
+    def test_hostile_device_values(self):
+        """NUL, lone surrogates, NaN and deep nesting are refused with their field."""
+        deep = {}
+        node = deep
+        for _level in range(20):
+            node["x"] = {}
+            node = node["x"]
+        for item, field in (
+            ({"identifier": "A1", "name": "a\x00b"}, "name"),
+            ({"identifier": "A1", "serial": "\ud800"}, "serial"),
+            ({"identifier": "A1", "attributes": {"k": "a\x00"}}, "attributes"),
+            ({"identifier": "A1", "attributes": {"k": float("nan")}}, "attributes"),
+            ({"identifier": "A1", "attributes": {"k": float("inf")}}, "attributes"),
+            ({"identifier": "A1", "attributes": deep}, "attributes"),
+            ({"identifier": "A1", "activation": {"plan": {"p": "\ud800"}}}, "activation"),
+            ({"identifier": "A\x00"}, "identifier"),
+        ):
+            with self.subTest(item=item):
+                _values, problems = payload.parse_device(item)
+                self.assertEqual([p["field"] for p in problems], [field])
 
     def test_parse_transition(self):
         self.assertEqual(
