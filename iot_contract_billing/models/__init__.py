@@ -6,6 +6,7 @@ from . import (
     iot_billing_schedule,
     iot_billing_usage,
     iot_device,
+    iot_device_api,
     iot_plan_status_price,
     product_template,
     res_company,
