@@ -25,4 +25,5 @@
         "views/menus.xml",
     ],
     "demo": ["demo/iot_fleet_demo.xml"],
+    "assets": {"web.assets_backend": ["iot_fleet/static/src/js/error_dialogs.js"]},
 }

@@ -75,6 +75,28 @@ ensure_venv() {
     echo "$want" >"$stamp"
 }
 
+APT_UPDATED=""
+apt_install() {
+    # Debian packages, as root; the package lists are refreshed once per run.
+    if [ -z "$APT_UPDATED" ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+        APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_browser() {
+    # The tours and the every-view test drive a headless Chromium (Odoo's HttpCase looks
+    # for google-chrome, chromium or chromium-browser on the PATH).
+    local bin
+    for bin in google-chrome chromium chromium-browser google-chrome-stable; do
+        command -v "$bin" >/dev/null && return
+    done
+    [ "$(id -u)" = 0 ] || die "Chromium is not installed: run 'sudo apt-get install chromium'"
+    step "installing Chromium"
+    apt_install chromium || die "apt-get could not install chromium"
+}
+
 ensure_postgres() {
     # An external server when PG* variables say so; otherwise the local one.
     if [ -n "${PGHOST:-}" ]; then
@@ -92,8 +114,7 @@ ensure_postgres() {
     if ! command -v pg_lsclusters >/dev/null; then
         [ "$(id -u)" = 0 ] || die "PostgreSQL is not installed: run 'sudo apt-get install postgresql' or set PGHOST"
         step "installing PostgreSQL"
-        DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+        apt_install postgresql
     fi
     local cluster
     cluster="$(pg_lsclusters -h | awk -v p="$DB_PORT" '$3 == p {print $1" "$2" "$4; exit}')"

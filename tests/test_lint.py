@@ -1,6 +1,8 @@
 """Style is tested like behaviour: ruff (format and lint) and pylint-odoo's mandatory
-checks over every addon, so that a style break fails CI."""
+checks over every addon, so that a style break fails CI; and every test file of an addon
+is imported by its tests/__init__.py, which is all that Odoo's own test runner reads."""
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -28,3 +30,21 @@ def test_pylint_odoo_mandatory_checks():
     assert ADDONS, "no addon found"
     result = run(str(BIN / "pylint"), "--rcfile=.pylintrc-mandatory", *ADDONS)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_addon_tests_all_imported():
+    missing = {}
+    for addon in ADDONS:
+        tests = ROOT / addon / "tests"
+        if not tests.is_dir():
+            continue
+        imported = {
+            alias.name
+            for node in ast.walk(ast.parse((tests / "__init__.py").read_text()))
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+        }
+        files = {path.stem for path in tests.glob("test_*.py")}
+        if files - imported:
+            missing[addon] = sorted(files - imported)
+    assert not missing, f"test files that Odoo's test runner never runs: {missing}"

@@ -10,7 +10,11 @@ from ..core import detail
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    iot_schedule_count = fields.Integer(compute="_compute_iot_schedule_count")
+    # Read from the invoicing schedules, which only IoT users may read: accountants
+    # without an IoT group open invoices without it.
+    iot_schedule_count = fields.Integer(
+        compute="_compute_iot_schedule_count", groups="iot_fleet.group_iot_user"
+    )
 
     def _compute_iot_schedule_count(self):
         counts = dict(

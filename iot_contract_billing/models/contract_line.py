@@ -10,7 +10,10 @@ class ContractLine(models.Model):
         "iot.device", string="Device", index="btree_not_null", ondelete="restrict"
     )
     iot_schedule_ids = fields.One2many(
-        "iot.billing.schedule", "contract_line_id", string="Invoicing Schedules"
+        "iot.billing.schedule",
+        "contract_line_id",
+        string="Invoicing Schedules",
+        groups="iot_fleet.group_iot_user",
     )
     iot_term_months = fields.Integer(string="Term (months)")
     iot_awaiting_first_use = fields.Boolean(
