@@ -1,9 +1,16 @@
+import copy
+
 from odoo.http import request
 
 from odoo.addons.iot_fleet.controllers.main import API, api_route
 from odoo.addons.iot_fleet.core import openapi as fleet_openapi
 from odoo.addons.iot_fleet.exceptions import IotApiError
 from odoo.addons.iot_usage.controllers.main import IotUsageApi
+
+from ..core import plan as plan_core
+
+DETAIL_FORMATS = ("csv", "xlsx")
+DETAIL_LEVELS = ("device", "record")
 
 DETAIL_PATHS = {
     "/iot/api/v1/invoices/{invoice_id}/detail": {
@@ -15,10 +22,10 @@ DETAIL_PATHS = {
                     "name": "invoice_id",
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "integer"},
+                    "schema": {"type": "integer", "minimum": 1},
                 },
-                {"name": "format", "in": "query", "schema": {"enum": ["csv", "xlsx"]}},
-                {"name": "level", "in": "query", "schema": {"enum": ["device", "record"]}},
+                {"name": "format", "in": "query", "schema": {"enum": list(DETAIL_FORMATS)}},
+                {"name": "level", "in": "query", "schema": {"enum": list(DETAIL_LEVELS)}},
             ],
             "responses": {
                 "200": {"description": "The file"},
@@ -35,9 +42,27 @@ class IotBillingApi(IotUsageApi):
     @api_route(f"{API}/invoices/<int:invoice_id>/detail", methods=["GET"])
     def invoice_detail(self, invoice_id, format="csv", level="device", **kwargs):
         def export():
-            invoice = request.env["account.move"].search(
-                [("id", "=", invoice_id), ("move_type", "in", ("out_invoice", "out_refund"))]
-            )
+            if format not in DETAIL_FORMATS:
+                raise IotApiError(
+                    f"format must be one of {', '.join(DETAIL_FORMATS)}.",
+                    details=[{"field": "format", "message": "unknown format"}],
+                )
+            if level not in DETAIL_LEVELS:
+                raise IotApiError(
+                    f"level must be one of {', '.join(DETAIL_LEVELS)}.",
+                    details=[{"field": "level", "message": "unknown level"}],
+                )
+            # Another company's invoice is answered like one that does not exist; an id
+            # beyond the database's integers names none.
+            invoice = request.env["account.move"]
+            if invoice_id <= plan_core.MAX_ID:
+                invoice = invoice.search(
+                    [
+                        ("id", "=", invoice_id),
+                        ("move_type", "in", ("out_invoice", "out_refund")),
+                        ("company_id", "in", request.env.companies.ids),
+                    ]
+                )
             if not invoice:
                 raise IotApiError("No such invoice.", code="not_found", status=404)
             return invoice._iot_detail_file(format, level)
@@ -55,4 +80,8 @@ class IotBillingApi(IotUsageApi):
         return self._respond(export, render=render)
 
     def _openapi_document(self):
-        return fleet_openapi.add_paths(super()._openapi_document(), DETAIL_PATHS)
+        document = fleet_openapi.add_paths(super()._openapi_document(), DETAIL_PATHS)
+        activation = document["components"]["schemas"].get("Activation")
+        if activation:
+            activation["properties"].update(copy.deepcopy(plan_core.OPENAPI_ACTIVATION_PROPERTIES))
+        return document

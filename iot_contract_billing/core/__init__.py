@@ -1,3 +1,4 @@
-"""Plain-Python core of fleet billing: billing periods and proration."""
+"""Plain-Python core of fleet billing: billing periods and proration, the checks of an
+activation's billing fields, and the invoice detail files."""
 
-from . import detail, schedule
+from . import detail, plan, schedule

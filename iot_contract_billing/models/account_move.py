@@ -47,6 +47,7 @@ class AccountMove(models.Model):
                 name,
                 schedule.contract_id.name,
                 schedule.device_id.identifier,
+                schedule.device_id.name or "",
                 schedule.date_start.isoformat(),
                 schedule.date_end.isoformat(),
                 schedule.contract_line_id.product_id.display_name,

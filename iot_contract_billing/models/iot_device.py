@@ -3,26 +3,53 @@ import logging
 from collections import defaultdict
 
 from odoo import _, api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
+from odoo.addons.iot_fleet.core.payload import PayloadError
 from odoo.addons.iot_fleet.exceptions import IotApiError
 
-from ..core import schedule as schedule_core
+from ..core import (
+    plan as plan_core,
+    schedule as schedule_core,
+)
 
 _logger = logging.getLogger(__name__)
 
-MAX_TERM_MONTHS = 120
+
+def _checked(parser, *args):
+    """``parser(*args)``, its ``PayloadError`` answered as the API's 400."""
+    try:
+        return parser(*args)
+    except PayloadError as exc:
+        raise IotApiError(
+            exc.message, details=[{"field": exc.field, "message": exc.message}]
+        ) from None
 
 
 class IotDevice(models.Model):
     _inherit = "iot.device"
 
+    # Contracts and schedules are the IoT users' to read, not the gateways' (which read
+    # devices): a gateway's read of a device leaves them out instead of failing.
     contract_line_id = fields.Many2one(
-        "contract.line", readonly=True, copy=False, index="btree_not_null", tracking=True
+        "contract.line",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        tracking=True,
+        groups="iot_fleet.group_iot_user",
     )
-    contract_id = fields.Many2one(related="contract_line_id.contract_id", string="Contract")
+    contract_id = fields.Many2one(
+        related="contract_line_id.contract_id",
+        string="Contract",
+        groups="iot_fleet.group_iot_user",
+    )
     billing_schedule_ids = fields.One2many(
-        "iot.billing.schedule", "device_id", string="Invoicing Schedules"
+        "iot.billing.schedule",
+        "device_id",
+        string="Invoicing Schedules",
+        groups="iot_fleet.group_iot_user",
     )
 
     # ------------------------------------------------------------------
@@ -47,6 +74,8 @@ class IotDevice(models.Model):
         plan = activation_data.get("plan") or {}
         if not plan and not activation_data.get("contract"):
             return payload  # activation without billing: a plain fleet move
+        if len(self.company_id) > 1:
+            raise IotApiError(_("Activate the devices of one company at a time."))
         product, price = self._billing_plan(plan)
         term = self._billing_term(activation_data.get("term_months"))
         contract = self._billing_contract(partner, activation_data)
@@ -68,78 +97,72 @@ class IotDevice(models.Model):
         )
         return payload
 
+    def _billing_lookup_domain(self, with_shared=False):
+        """What the records an activation names (plan product, contract, template) must
+        belong to: the devices' company, if the caller works in it - and, ``with_shared``,
+        no company. Lookups run as the system with this domain, whoever calls: a record
+        of another company is unknown, and never named in an answer."""
+        companies = (self.company_id & self.env.companies).ids
+        return [("company_id", "in", companies + [False] if with_shared else companies)]
+
+    def _billing_lookup(self, model, reference, fields, shared=False):
+        """The record of ``model`` given by id or by one of ``fields`` (a reference
+        checked by ``plan_core.reference``) among those the activation may use, as the
+        system; ``shared``: records without a company count too."""
+        domain = self._billing_lookup_domain(with_shared=shared)
+        if isinstance(reference, int):
+            domain = expression.AND([domain, [("id", "=", reference)]])
+        else:
+            domain = expression.AND(
+                [domain, expression.OR([[(name, "=", reference)] for name in fields])]
+            )
+        return self.env[model].sudo().search(domain, limit=1, order="id")
+
     def _billing_plan_product(self, plan):
         """The plan's product when it can be found, else nothing (errors come later)."""
-        if not isinstance(plan, dict):
-            return self.env["product.product"]
         try:
             return self._billing_plan(plan)[0]
         except IotApiError:
             return self.env["product.product"]
 
     def _billing_plan(self, plan):
-        if not isinstance(plan, dict):
-            raise IotApiError(_("plan must be an object."), details=[{"field": "plan"}])
-        reference = plan.get("product")
-        Product = self.env["product.product"]
-        if isinstance(reference, int) and not isinstance(reference, bool):
-            product = Product.browse(reference).exists()
-        elif isinstance(reference, str) and reference.strip():
-            product = Product.search(
-                ["|", ("default_code", "=", reference.strip()), ("name", "=", reference.strip())],
-                limit=1,
-            )
-        else:
-            raise IotApiError(
-                _("The plan needs a product (id, internal reference or name)."),
-                details=[{"field": "plan.product", "message": "required"}],
-            )
+        """``(product, price)`` of an activation's plan (``plan_core.plan``)."""
+        plan = _checked(plan_core.plan, plan or {})
+        reference = plan["product"]
+        product = self._billing_lookup(
+            "product.product", reference, ("default_code", "name"), shared=True
+        )
         if not product:
             raise IotApiError(
                 _("Unknown plan product %(product)s.", product=reference),
                 details=[{"field": "plan.product", "message": "unknown product"}],
             )
-        price = plan.get("price", product.lst_price)
-        if isinstance(price, bool) or not isinstance(price, int | float):
-            raise IotApiError(
-                _("The plan price must be a number."), details=[{"field": "plan.price"}]
-            )
+        price = plan.get("price")
+        if price is None:
+            price = _checked(plan_core.price, product.lst_price)
         if price <= 0:
             raise IotApiError(
                 _("The plan %(product)s has no price.", product=product.display_name),
                 code="plan_without_price",
                 details=[{"field": "plan.price", "message": "a positive price is required"}],
             )
-        return product, float(price)
+        return product.with_env(self.env), price
 
     def _billing_term(self, term):
-        if term in (None, False, ""):
-            return 12
-        if isinstance(term, bool) or not isinstance(term, int) or not 1 <= term <= MAX_TERM_MONTHS:
-            raise IotApiError(
-                _(
-                    "term_months must be a whole number of months from 1 to %(max)s.",
-                    max=MAX_TERM_MONTHS,
-                ),
-                details=[{"field": "term_months"}],
-            )
-        return term
+        term = _checked(plan_core.term_months, term)
+        return plan_core.DEFAULT_TERM_MONTHS if term is None else term
 
     def _billing_contract(self, partner, activation_data):
-        """The customer's fleet contract: the one given, the open one, or a new one."""
-        Contract = self.env["contract.contract"].sudo()
+        """The customer's fleet contract: the one given, the open one, or a new one.
+
+        A contract is looked up among the devices' company's only (``_billing_lookup``),
+        so that another company's contract is answered like an unknown one.
+        """
         company = self.company_id
-        reference = activation_data.get("contract")
+        reference = _checked(plan_core.reference, "contract", activation_data.get("contract"))
         commercial = partner.commercial_partner_id
         if reference:
-            if isinstance(reference, int) and not isinstance(reference, bool):
-                contract = Contract.browse(reference).exists()
-            elif isinstance(reference, str):
-                contract = Contract.search(
-                    ["|", ("code", "=", reference), ("name", "=", reference)], limit=1
-                )
-            else:
-                contract = Contract
+            contract = self._billing_lookup("contract.contract", reference, ("code", "name"))
             if not contract:
                 raise IotApiError(
                     _("Unknown contract %(contract)s.", contract=reference),
@@ -147,29 +170,30 @@ class IotDevice(models.Model):
                 )
             if contract.partner_id.commercial_partner_id != commercial:
                 raise IotApiError(
-                    _("The contract %(contract)s is not the customer's.", contract=contract.name),
+                    _("The contract %(contract)s is not the customer's.", contract=reference),
                     details=[{"field": "contract", "message": "another customer's contract"}],
                 )
         else:
-            contract = Contract.search(
-                [
-                    ("partner_id.commercial_partner_id", "=", commercial.id),
-                    ("company_id", "=", company.id),
-                    ("iot_fleet", "=", True),
-                    ("contract_type", "=", "sale"),
-                ],
-                limit=1,
-                order="id desc",
+            contract = (
+                self.env["contract.contract"]
+                .sudo()
+                .search(
+                    expression.AND(
+                        [
+                            self._billing_lookup_domain(),
+                            [
+                                ("partner_id.commercial_partner_id", "=", commercial.id),
+                                ("iot_fleet", "=", True),
+                                ("contract_type", "=", "sale"),
+                            ],
+                        ]
+                    ),
+                    limit=1,
+                    order="id desc",
+                )
             )
             if not contract:
                 contract = self._billing_new_contract(partner, activation_data)
-        if contract.company_id != company:
-            raise IotApiError(
-                _("The contract belongs to another company."),
-                code="forbidden",
-                status=403,
-                details=[{"field": "contract"}],
-            )
         if contract.currency_id != company.currency_id:
             raise IotApiError(
                 _(
@@ -183,20 +207,19 @@ class IotDevice(models.Model):
         return contract
 
     def _billing_new_contract(self, partner, activation_data):
-        template_ref = activation_data.get("contract_template")
-        Template = self.env["contract.template"].sudo()
-        if isinstance(template_ref, int) and not isinstance(template_ref, bool):
-            template = Template.browse(template_ref).exists()
-        elif isinstance(template_ref, str):
-            template = Template.search([("name", "=", template_ref)], limit=1)
+        """A fleet contract for the customer, made from the template given or the
+        company's own (``res.company._iot_contract_template``)."""
+        template_ref = _checked(
+            plan_core.reference, "contract_template", activation_data.get("contract_template")
+        )
+        if template_ref:
+            template = self._billing_lookup("contract.template", template_ref, ("name",))
         else:
-            template = self.env.ref(
-                "iot_contract_billing.contract_template_fleet", raise_if_not_found=False
-            )
+            template = self.company_id._iot_contract_template()
         if not template:
             raise IotApiError(
                 _("Unknown contract template %(template)s.", template=template_ref),
-                details=[{"field": "contract_template"}],
+                details=[{"field": "contract_template", "message": "unknown template"}],
             )
         return (
             self.env["contract.contract"]
@@ -222,8 +245,6 @@ class IotDevice(models.Model):
         Without ``schedules`` (billed on first use) the lines wait for the first use,
         which generates them from that day on.
         """
-        if len(self.company_id) > 1:
-            raise IotApiError(_("Activate the devices of one company at a time."))
         term_end = schedule_core.add_months(date_start, term) - schedule_core.ONE_DAY
         # Contracts are the accountants' records: activation (a right of IoT managers
         # and gateways, checked on the devices) writes them as the system.

@@ -1,3 +1,5 @@
+import json
+
 from odoo.tests import new_test_user
 
 from odoo.addons.iot_fleet.tests.common import IotFleetFixtures
@@ -42,10 +44,33 @@ class BillingFixtures(IotFleetFixtures):
         )
 
     @classmethod
-    def make_accountant(cls, login):
-        """An IoT manager who may post invoices."""
+    def make_accountant(cls, login, **values):
+        """An IoT manager who may post invoices (``values``: of the user, e.g. companies)."""
         return new_test_user(
             cls.env,
             login=login,
             groups="base.group_user,iot_fleet.group_iot_manager,account.group_account_invoice",
+            **values,
+        )
+
+    def api(self, method, path, body=None, key=None):
+        """``(status, decoded JSON)`` of a device API call with a bearer key (an HttpCase
+        helper; the gateway of company A's key by default)."""
+        response = self.api_response(method, path, body, key)
+        self.assertTrue(
+            response.headers.get("Content-Type", "").startswith("application/json"),
+            response.text[:300],
+        )
+        return response.status_code, response.json()
+
+    def api_response(self, method, path, body=None, key=None):
+        return self.opener.request(
+            method,
+            self.base_url() + "/iot/api/v1" + path,
+            data=json.dumps(body) if body is not None else None,
+            headers={
+                "Authorization": f"Bearer {key or self.key}",
+                "Content-Type": "application/json",
+            },
+            timeout=60,
         )

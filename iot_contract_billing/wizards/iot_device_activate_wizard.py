@@ -12,9 +12,9 @@ class IotDeviceActivateWizard(models.TransientModel):
     )
     contract_template_id = fields.Many2one(
         "contract.template",
-        default=lambda self: self.env.ref(
-            "iot_contract_billing.contract_template_fleet", raise_if_not_found=False
-        ),
+        # The company's own template; left empty, activation makes one for it.
+        default=lambda self: self.env.company.sudo().iot_contract_template_id,
+        help="Leave empty to use the company's fleet contract template.",
     )
     plan_product_id = fields.Many2one(
         "product.product", string="Plan", domain="[('sale_ok', '=', True)]"
