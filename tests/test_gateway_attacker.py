@@ -132,6 +132,12 @@ class TestGatewayKeyAsAttacker(IotFleetFixtures, HttpCase):
         menus = self.rpc("ir.ui.menu", "load_menus", False)
         self.assertNotIn("IoT", json.dumps(menus.get("result", {})))
 
+    def test_gateway_reads_its_devices_whole(self):
+        """Reading every field of a device is allowed, and names nothing it may not read."""
+        answer = self.rpc("iot.device", "read", [self.victim.id])
+        self.assertEqual(answer["result"][0]["identifier"], "VICTIM_1", answer)
+        self.assertNotIn("usage_record_count", answer["result"][0])
+
     def test_api_methods_still_work_over_rpc(self):
         answer = self.rpc("iot.device", "api_create_devices", {"identifier": "RPC_OK"})
         self.assertEqual(answer["result"]["state"], "pending", answer)
@@ -210,6 +216,7 @@ class TestGatewayKeyAsAttacker(IotFleetFixtures, HttpCase):
                 400,
             ),
             ("POST", "/devices/HOSTILE_1/transition", '{"transition": "\\ud800"}', 400),
+            ("POST", "/devices/HOSTILE_1/activate", '{"customer": 2147483648}', 400),
             ("GET", "/devices/" + "A" * 5000, None, 400),
         ]
         for method, path, raw, expected in cases:

@@ -14,6 +14,8 @@ from . import values as values_core
 MAX_DEVICES_PER_REQUEST = 1000
 MAX_TEXT = 256
 MAX_CODE = 64
+# Record ids are PostgreSQL integers.
+MAX_ID = 2**31 - 1
 # Identifiers are typed by people and printed on labels: letters, digits and a
 # few separators, starting with a letter or a digit.
 IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
@@ -73,8 +75,8 @@ def partner_reference(field, value):
     if isinstance(value, bool):
         raise PayloadError(field, f"{field} must be an id, a reference or a VAT number")
     if isinstance(value, int):
-        if value <= 0:
-            raise PayloadError(field, f"{field} id must be positive")
+        if not 0 < value <= MAX_ID:
+            raise PayloadError(field, f"{field} id must lie between 1 and {MAX_ID}")
         return value
     return _text(field, value, MAX_CODE, required=True)
 

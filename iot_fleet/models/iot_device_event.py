@@ -60,6 +60,7 @@ class IotDeviceEvent(models.Model):
         raise UserError(_("Device events cannot be deleted."))
 
     def write(self, vals):
+        self.check_access("write")
         if vals:
             raise UserError(_("Device events cannot be changed once written."))
         return super().write(vals)

@@ -4,7 +4,10 @@ from odoo import fields, models
 class IotDevice(models.Model):
     _inherit = "iot.device"
 
-    usage_record_count = fields.Integer(compute="_compute_usage_record_count", string="Usage")
+    # Gateways read devices but no usage record: the count is for the back office.
+    usage_record_count = fields.Integer(
+        compute="_compute_usage_record_count", string="Usage", groups="iot_fleet.group_iot_user"
+    )
 
     def _compute_usage_record_count(self):
         counts = dict(
