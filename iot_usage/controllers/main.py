@@ -1,4 +1,5 @@
 import json
+import urllib.parse
 import uuid
 
 from odoo.http import request
@@ -12,9 +13,14 @@ from odoo.addons.iot_fleet.controllers.main import (
 from odoo.addons.iot_fleet.core import openapi as fleet_openapi
 from odoo.addons.iot_fleet.exceptions import IotApiError
 
-from ..core import openapi
+from ..core import (
+    openapi,
+    records as records_core,
+)
 
 MAX_UPLOAD_BYTES = 256 * 1024 * 1024
+# Record ids are PostgreSQL integers: a larger id in a path names nothing.
+MAX_ID = 2**31 - 1
 # Query parameters of the quick form and the record fields they feed.
 QUICK_FORM_PARAMS = {
     "ref": "ref",
@@ -32,25 +38,44 @@ QUICK_FORM_PARAMS = {
 class IotUsageApi(IotApiController):
     """Usage endpoints: one ingestion path (``iot.usage.record._ingest``) for all."""
 
+    def _request_ref(self):
+        """The sender's X-Request-Id (copied onto each record), or a new one."""
+        value = request.httprequest.headers.get("X-Request-Id")
+        problem = records_core.request_ref_problem(value)
+        if problem:
+            raise IotApiError(
+                f"The X-Request-Id header {problem}.",
+                details=[{"field": "X-Request-Id", "message": problem}],
+            )
+        return value or uuid.uuid4().hex
+
     def _records_env(self, source):
-        return request.env["iot.usage.record"].with_context(
-            iot_origin="http",
-            iot_usage_source=source,
-            iot_usage_request_ref=request.httprequest.headers.get("X-Request-Id")
-            or uuid.uuid4().hex,
+        """Usage records as the API stores them: with the rights of ``usage.write``,
+        for the caller's company."""
+        env = request.env["iot.api"]._api_env("usage.write")
+        request_ref = self._request_ref()
+        return env["iot.usage.record"].with_context(
+            iot_origin="http", iot_usage_source=source, iot_usage_request_ref=request_ref
         )
 
     @api_route(
         "/iot/usage/<string:egroup>/<string:eid>/<string:device>", methods=["GET", "PUT", "POST"]
     )
     def quick_form(self, egroup, eid, device, **params):
+        try:
+            # Werkzeug replaces bytes that are not UTF-8: refuse them instead of storing
+            # the replacement characters as the sender's reference.
+            urllib.parse.unquote_to_bytes(request.httprequest.query_string).decode()
+        except UnicodeDecodeError:
+            return error_response(400, "invalid", "The query is not UTF-8 text.", [{"field": None}])
         unknown = sorted(set(params) - set(QUICK_FORM_PARAMS))
         if unknown:
+            shown = [records_core.shown(name) for name in unknown[:10]]
             return error_response(
                 400,
                 "invalid",
-                f"unknown parameter {unknown[0]}",
-                [{"field": name, "message": "unknown parameter"} for name in unknown],
+                f"unknown parameter {shown[0]}",
+                [{"field": name, "message": "unknown parameter"} for name in shown],
             )
         record = {"device": device, "egroup": egroup, "eid": eid}
         for name, value in params.items():
@@ -80,11 +105,7 @@ class IotUsageApi(IotApiController):
                     'The body must be {"records": [...]}.',
                     details=[{"field": "records", "message": "must be a list"}],
                 )
-            return (
-                self._records_env("json")
-                .with_context(iot_usage_source="json")
-                .ingest(body["records"])
-            )
+            return self._records_env("json").ingest(body["records"])
 
         return self._respond(ingest)
 
@@ -97,15 +118,16 @@ class IotUsageApi(IotApiController):
                     "Send exactly one file, as multipart/form-data.",
                     details=[{"field": "file", "message": "one file expected"}],
                 )
+            env = request.env["iot.api"]._api_env("usage.write")
+            self._request_ref()
             storage = files[0]
             storage.stream.seek(0)  # Odoo replays a request after a serialization failure
             content = storage.read(MAX_UPLOAD_BYTES + 1)
             if len(content) > MAX_UPLOAD_BYTES:
                 raise IotApiError("The file is too large.", code="too_large", status=413)
             filename = storage.filename or "upload"
-            request.env["iot.usage.record"].check_access("create")
             upload = (
-                request.env["iot.usage.upload"]
+                env["iot.usage.upload"]
                 .with_context(iot_origin="http")
                 ._create_from_file(filename, content)
             )
@@ -117,7 +139,10 @@ class IotUsageApi(IotApiController):
     @api_route(f"{API}/usage/uploads/<int:upload_id>", methods=["GET"])
     def get_upload(self, upload_id, **kwargs):
         def read():
-            upload = request.env["iot.usage.upload"].search([("id", "=", upload_id)])
+            env = request.env["iot.api"]._api_env("usage.read")
+            upload = env["iot.usage.upload"].browse()
+            if upload_id <= MAX_ID:
+                upload = upload._api_search_own([("id", "=", upload_id)])
             if not upload:
                 raise IotApiError("No such upload.", code="not_found", status=404)
             return upload._summary()

@@ -83,6 +83,7 @@ UPLOAD = {
         "rejected": {"type": "integer"},
         "unknown_columns": {"type": "array", "items": {"type": "string"}},
         "error_report": {"type": ["string", "null"]},
+        "error": {"type": ["string", "null"], "description": "Why the upload failed"},
     },
 }
 
@@ -102,7 +103,15 @@ PREVIEW = {
     },
 }
 
+REQUEST_ID = {
+    "name": "X-Request-Id",
+    "in": "header",
+    "description": "The sender's reference of the request, kept on each record it stores",
+    "schema": {"type": "string", "maxLength": 128},
+}
+
 QUICK_FORM_PARAMETERS = [
+    REQUEST_ID,
     {"name": "egroup", "in": "path", "required": True, "schema": {"type": "string"}},
     {"name": "eid", "in": "path", "required": True, "schema": {"type": "string"}},
     {"name": "device", "in": "path", "required": True, "schema": {"type": "string"}},
@@ -139,6 +148,7 @@ USAGE_PATHS = {
         "post": {
             "summary": "Post up to 10,000 usage records",
             "operationId": "postUsage",
+            "parameters": [REQUEST_ID],
             "requestBody": {
                 "required": True,
                 "content": {
@@ -167,6 +177,7 @@ USAGE_PATHS = {
         "post": {
             "summary": "Upload an Excel (.xlsx) or CSV file of usage records",
             "operationId": "uploadUsage",
+            "parameters": [REQUEST_ID],
             "requestBody": {
                 "required": True,
                 "content": {
@@ -193,7 +204,7 @@ USAGE_PATHS = {
             ],
             "responses": {
                 "200": _json({"$ref": "#/components/schemas/Upload"}, "The upload"),
-                **_errors(401, 404),
+                **_errors(401, 403, 404),
             },
         }
     },

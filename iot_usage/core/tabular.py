@@ -9,6 +9,11 @@ Uploads can hold hundreds of thousands of rows, so nothing here materialises the
 file: rows are streamed, from openpyxl's read-only mode or line by line from the
 CSV, and handed to the caller one at a time. Values are returned raw; checking
 them is the caller's job, which already does it for the JSON API.
+
+A small file can still stand for a lot of work: a workbook is a zip, and 175 KB of
+repeated shared strings inflate to hundreds of megabytes. Every bound below is
+checked while streaming, before the work it limits is done, and an upload beyond
+one is refused with a ``TabularError`` that names it.
 """
 
 import codecs
@@ -23,6 +28,30 @@ import zipfile
 
 class TabularError(ValueError):
     """A file that cannot be read as a table of records; the message is for the user."""
+
+
+class _BoundPassed(TabularError):
+    """A bound passed, said without the file's name and row, which the caller adds."""
+
+
+# Bounds of an upload (see the module's docstring).
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # all members of a workbook, inflated
+MAX_MEMBERS = 10_000  # members of a workbook
+# Parts openpyxl reads whole into a tree (styles, workbook, properties): their size.
+MAX_PART_BYTES = 8 * 1024 * 1024
+MAX_SHARED_STRINGS = 1_000_000
+# A shared string is there for a cell, and a cell that names one takes at least 22
+# bytes of a sheet (<c t="s"><v>0</v></c>): a table of strings much larger than its
+# sheets can use is padding, refused before it is parsed.
+MIN_SHARED_CELL_BYTES = 16
+SPARE_SHARED_STRINGS = 1000
+MAX_SHARED_STRING_CHARS = 32_000_000  # all shared strings together, repeats included
+MAX_CELLS = 10_000_000  # cells of the sheet read
+# One cell: a record's data may be 16 KiB of JSON, nothing in a record is longer.
+MAX_CELL_CHARS = 16384
+# One CSV record, all its lines together.
+MAX_RECORD_CHARS = 256 * 1024
+MAX_RECORD_LINES = 100
 
 
 # normalise_header(text) -> record field, as the API names it.
@@ -67,6 +96,8 @@ _VALUE_TAG = _MAIN_NS + "v"
 _INLINE_STRING_TAG = _MAIN_NS + "is"
 _TEXT_TAG = _MAIN_NS + "t"
 _RUN_TAG = _MAIN_NS + "r"
+_SHARED_ITEM_TAG = _MAIN_NS + "si"
+_CELL_TAG = _MAIN_NS + "c"
 # Excel's last column, XFD: a bound on the width of a row a file can make us allocate.
 MAX_COLUMNS = 16384
 _IGNORED_IN_HEADERS = re.compile(r"[\s_\-]+")
@@ -208,15 +239,33 @@ def open_table(fileobj, filename):
     The kind is chosen by the file name's extension and checked against the
     content, so that a renamed PDF is refused with a message, not a traceback.
     """
+    if _extension(filename) == ".xlsx":
+        return _open_xlsx(fileobj, filename)
+    return _open_csv(fileobj, filename)
+
+
+def _extension(filename):
     extension = os.path.splitext(filename or "")[1].lower()
     if extension not in EXTENSIONS:
         raise TabularError(
             f"{filename or 'The file'} is not a spreadsheet: upload an Excel workbook "
             "(.xlsx) or a CSV file (.csv)."
         )
-    if extension == ".xlsx":
-        return _open_xlsx(fileobj, filename)
-    return _open_csv(fileobj, filename)
+    return extension
+
+
+_UNSAFE_IN_NAMES = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff/\\]")
+
+
+def safe_filename(filename, limit=128):
+    """An uploaded file's name fit to be stored and shown: no path, no control
+    characters, at most ``limit`` characters, its extension kept."""
+    name = _UNSAFE_IN_NAMES.sub("_", filename or "").strip() or "upload"
+    if len(name) > limit:
+        stem, extension = os.path.splitext(name)
+        extension = extension[:16]
+        name = stem[: limit - len(extension)] + extension
+    return name
 
 
 # -- xlsx ---------------------------------------------------------------------------
@@ -236,25 +285,86 @@ def _seekable(fileobj):
     return spool, spool
 
 
-def _open_xlsx(fileobj, filename):
-    import openpyxl  # here, not at module level: CSV and mediation do without it
+def _xlsx_archive(fileobj, filename):
+    """Check that ``fileobj`` (seekable) is a zip within the bounds, from its directory.
 
-    fileobj, spool = _seekable(fileobj)
+    Only the central directory is read: the sizes it declares are also the most
+    Python's zip reader inflates a member to, so they bound the work to come.
+    Returns ``(inflated size of all members, of the worksheets)``.
+    """
     start = fileobj.tell()
     magic = fileobj.read(4)
     fileobj.seek(start)
     if not magic:
-        _close(spool)
         raise TabularError(f"{filename} is empty.")
-    if not magic.startswith(b"PK") or not zipfile.is_zipfile(fileobj):
-        _close(spool)
+    try:
+        if not magic.startswith(b"PK"):
+            raise zipfile.BadZipFile(magic)
+        with zipfile.ZipFile(fileobj) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise TabularError(
             f"{filename} is not an Excel workbook (.xlsx): save it from Excel as "
             "'Excel Workbook', or as CSV."
+        ) from None
+    finally:
+        fileobj.seek(start)
+    if len(members) > MAX_MEMBERS:
+        raise TabularError(
+            f"{filename} holds {len(members):,} parts; a workbook may hold {MAX_MEMBERS:,}."
         )
-    fileobj.seek(start)
+    total = sum(member.file_size for member in members)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise TabularError(
+            f"{filename} inflates to {total:,} bytes; an upload may inflate to "
+            f"{MAX_UNCOMPRESSED_BYTES:,} bytes at most: split it in smaller files."
+        )
+    sheets = 0
+    for member in members:
+        name = member.filename
+        if name.startswith("xl/worksheets/"):
+            sheets += member.file_size
+        streamed = name.startswith("xl/worksheets/") or name.endswith("sharedStrings.xml")
+        if not streamed and name.endswith((".xml", ".rels")) and member.file_size > MAX_PART_BYTES:
+            raise TabularError(
+                f"{filename}: its part {name[:100]} inflates to {member.file_size:,} bytes; "
+                f"such a part may hold {MAX_PART_BYTES:,} bytes at most."
+            )
+    return total, sheets
+
+
+def check_file(fileobj, filename):
+    """A quick look at an upload before it is stored, without reading its rows.
+
+    The file's kind, and for a workbook the zip's directory; a CSV's first bytes.
+    Reading the whole table (``open_table``) is left to the job that processes it.
+    Returns the size of a workbook once inflated (the XML to parse), None for a CSV.
+    """
+    extension = _extension(filename)
+    if extension == ".xlsx":
+        fileobj, spool = _seekable(fileobj)
+        try:
+            return _xlsx_archive(fileobj, filename)[0]
+        finally:
+            _close(spool)
+    _csv_sample(fileobj, filename)
+    return None
+
+
+def _open_xlsx(fileobj, filename):
+    fileobj, spool = _seekable(fileobj)
     try:
-        workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
+        _total, sheets = _xlsx_archive(fileobj, filename)
+        workbook = _load_workbook(
+            fileobj,
+            min(MAX_SHARED_STRINGS, sheets // MIN_SHARED_CELL_BYTES + SPARE_SHARED_STRINGS),
+        )
+    except _BoundPassed as error:
+        _close(spool)
+        raise TabularError(f"{filename}: {error}") from None
+    except TabularError:
+        _close(spool)
+        raise
     except Exception as error:  # any parse failure of an untrusted upload
         _close(spool)
         raise TabularError(f"{filename} cannot be read as an Excel workbook ({error}).") from None
@@ -269,11 +379,78 @@ def _open_xlsx(fileobj, filename):
     return _header(_xlsx_records(workbook, workbook.worksheets[0], filename), closer)
 
 
+def _load_workbook(fileobj, max_strings):
+    """``openpyxl.load_workbook(read_only=True, data_only=True)``, with the shared
+    strings read by ``read_shared_strings``, within the bounds."""
+    from openpyxl.reader.excel import ExcelReader  # here: CSV and mediation do without
+
+    class BoundedReader(ExcelReader):
+        def read_strings(self):
+            from openpyxl.xml.constants import SHARED_STRINGS
+
+            content_type = self.package.find(SHARED_STRINGS)
+            if content_type is not None:
+                with self.archive.open(content_type.PartName[1:]) as source:
+                    self.shared_strings = read_shared_strings(source, max_strings)
+
+    reader = BoundedReader(fileobj, read_only=True, data_only=True)
+    try:
+        reader.read()
+    except BaseException:
+        reader.archive.close()
+        raise
+    return reader.wb
+
+
+def read_shared_strings(source, max_strings=MAX_SHARED_STRINGS):
+    """The shared strings of a workbook, as openpyxl reads them, within the bounds.
+
+    Streamed: each ``<si>`` is decoded and dropped; a text repeated is kept once
+    (the list holds the same object), so a table of one string repeated a million
+    times costs a million references, not a million strings.
+    """
+    from openpyxl.xml.functions import iterparse
+
+    strings, seen = [], {}
+    total = 0
+    root = None
+    for event, element in iterparse(source, events=("start", "end")):
+        if event == "start":
+            if root is None:
+                root = element
+            continue
+        if element.tag != _SHARED_ITEM_TAG:
+            continue
+        text = _inline_text(element).replace("x005F_", "")
+        element.clear()
+        root.clear()
+        if len(text) > MAX_CELL_CHARS:
+            raise _BoundPassed(
+                f"shared string {len(strings) + 1:,} holds {len(text):,} characters; a cell "
+                f"may hold {MAX_CELL_CHARS:,}."
+            )
+        total += len(text)
+        if len(strings) >= max_strings:
+            raise _BoundPassed(
+                f"the workbook shares more than {max_strings:,} strings, more than its "
+                "sheets can use or than an upload may hold."
+            )
+        if total > MAX_SHARED_STRING_CHARS:
+            raise _BoundPassed(
+                f"the workbook shares more than {MAX_SHARED_STRING_CHARS:,} characters of "
+                "text: split it in smaller files."
+            )
+        strings.append(seen.setdefault(text, text))
+    return strings
+
+
 def _xlsx_records(workbook, sheet, filename):
     number = 0
     try:
         for number, cells in _sheet_rows(workbook, sheet):
             yield number, cells
+    except _BoundPassed as error:
+        raise TabularError(f"{filename}, row {number + 1}: {error}") from None
     except Exception as error:  # a corrupt sheet part, found while streaming
         raise TabularError(f"{filename}, row {number + 1} cannot be read ({error}).") from None
 
@@ -357,10 +534,16 @@ class _CellDecoder:
         self.from_excel = from_excel
         self.from_iso = from_ISO8601
         self.columns = {}
+        self.cells = 0
 
     def row(self, element):
         values = []
         column = 0
+        self.cells += len(element)
+        if self.cells > MAX_CELLS:
+            raise _BoundPassed(
+                f"the sheet holds more than {MAX_CELLS:,} cells: split it in smaller files."
+            )
         for cell in element:
             reference = cell.get("r")
             column = self.column(reference) if reference else column + 1
@@ -385,10 +568,11 @@ class _CellDecoder:
         kind = cell.get("t", "n")
         if kind == "inlineStr":
             child = cell.find(_INLINE_STRING_TAG)
-            return None if child is None else _inline_text(child)
+            return None if child is None else _bounded(cell, _inline_text(child))
         text = cell.findtext(_VALUE_TAG)
         if not text:
             return None
+        _bounded(cell, text)
         if kind == "n":
             return self.number(text, cell.get("s"))
         if kind == "s":
@@ -409,6 +593,15 @@ class _CellDecoder:
             except (OverflowError, ValueError):
                 return "#VALUE!"  # what openpyxl gives for a date out of range
         return number
+
+
+def _bounded(cell, text):
+    if len(text) > MAX_CELL_CHARS:
+        raise _BoundPassed(
+            f"cell {cell.get('r') or ''} holds {len(text):,} characters; a cell may hold "
+            f"{MAX_CELL_CHARS:,}."
+        )
+    return text
 
 
 def _iter_rows(sheet):
@@ -480,7 +673,8 @@ def _delimiter(text):
     return (best if counts[best] else ","), False
 
 
-def _open_csv(fileobj, filename):
+def _csv_sample(fileobj, filename):
+    """The first bytes of a CSV upload, whether they are all of it, and its encoding."""
     sample = fileobj.read(SAMPLE_SIZE)
     if not sample or not sample.strip():
         raise TabularError(f"{filename} is empty.")
@@ -490,6 +684,11 @@ def _open_csv(fileobj, filename):
         raise TabularError(
             f"{filename} is not a CSV text file (an Excel workbook should be named .xlsx)."
         )
+    return sample, complete, encoding
+
+
+def _open_csv(fileobj, filename):
+    sample, complete, encoding = _csv_sample(fileobj, filename)
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     delimiter, sep_line = _delimiter(decoder.decode(sample, final=complete))
     stream = io.BufferedReader(_Prefixed(sample, fileobj), buffer_size=SAMPLE_SIZE)
@@ -499,13 +698,59 @@ def _open_csv(fileobj, filename):
     return _header(records, text.close)
 
 
+class _BoundedLines:
+    """The lines of a CSV text, for ``csv.reader``, each record within the bounds.
+
+    ``csv.reader`` holds a record's lines until the record ends: a line without end,
+    or quoted fields opening line after line, would make one record of the whole
+    file. No line is read beyond what a record may still hold.
+    """
+
+    def __init__(self, text):
+        self._text = text
+        self.chars = 0
+        self.lines = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self._text.readline(MAX_RECORD_CHARS + 1 - self.chars)
+        if not line:
+            raise StopIteration
+        self.chars += len(line)
+        self.lines += 1
+        if self.chars > MAX_RECORD_CHARS:
+            raise _BoundPassed(
+                f"the record is longer than {MAX_RECORD_CHARS:,} characters: a line "
+                "without end, or a quote left open?"
+            )
+        if self.lines > MAX_RECORD_LINES:
+            raise _BoundPassed(
+                f"the record spans more than {MAX_RECORD_LINES} lines: a quote left open?"
+            )
+        return line
+
+    def record_done(self):
+        self.chars = self.lines = 0
+
+
 def _csv_records(text, delimiter, sep_line, filename):
-    reader = csv.reader(text, delimiter=delimiter)
+    lines = _BoundedLines(text)
+    reader = csv.reader(lines, delimiter=delimiter)
     number = 0
     try:
         for number, cells in enumerate(reader, start=1):
+            lines.record_done()
             if sep_line and number == 1:
                 continue
+            if cells and max(map(len, cells)) > MAX_CELL_CHARS:
+                raise TabularError(
+                    f"{filename}, row {number}: a cell holds {max(map(len, cells)):,} "
+                    f"characters; a cell may hold {MAX_CELL_CHARS:,}."
+                )
             yield number, cells
+    except _BoundPassed as error:
+        raise TabularError(f"{filename}, row {number + 1}: {error}") from None
     except (csv.Error, UnicodeDecodeError) as error:
         raise TabularError(f"{filename}, row {number + 1}: {error}") from None

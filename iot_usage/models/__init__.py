@@ -1,4 +1,5 @@
 from . import (
+    iot_api,
     iot_device,
     iot_usage_calculator,
     iot_usage_mediation_rule,

@@ -1,13 +1,18 @@
 import calendar
 import datetime
+import re
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.iot_fleet.core import values as values_core
 from odoo.addons.iot_fleet.exceptions import IotApiError
 
-from ..core import pricing
+from ..core import (
+    pricing,
+    records as records_core,
+)
 
 VALUE_FIELDS = [
     ("quantity", "Mediated Quantity"),
@@ -44,15 +49,26 @@ ROUNDINGS = [("none", "None"), ("up", "Up"), ("down", "Down"), ("nearest", "Near
 SQL_OPERATORS = {"=": "=", "!=": "<>", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
 
 
+MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
+
+
 def month_bounds(month):
-    """``"2026-04"`` -> (2026-04-01 00:00, 2026-05-01 00:00), UTC."""
-    try:
-        year, number = (int(part) for part in month.split("-"))
-        start = datetime.datetime(year, number, 1)
-    except (AttributeError, ValueError):
+    """``"2026-04"`` -> (2026-04-01 00:00, 2026-05-01 00:00), UTC.
+
+    Months lie where usage dates may lie (``records.MIN_DATE`` to ``MAX_DATE``).
+    """
+    match = MONTH_RE.fullmatch(month) if isinstance(month, str) else None
+    year, number = (int(part) for part in match.groups()) if match else (0, 0)
+    if not (1 <= number <= 12 and records_core.MIN_DATE.year <= year < records_core.MAX_DATE.year):
         raise IotApiError(
-            _("month must be given as YYYY-MM."), details=[{"field": "month"}]
-        ) from None
+            _(
+                "month must be given as YYYY-MM, between %(first)s and %(last)s.",
+                first=f"{records_core.MIN_DATE.year}-01",
+                last=f"{records_core.MAX_DATE.year - 1}-12",
+            ),
+            details=[{"field": "month"}],
+        )
+    start = datetime.datetime(year, number, 1)
     end = start + datetime.timedelta(days=calendar.monthrange(year, number)[1])
     return start, end
 
@@ -372,10 +388,27 @@ class IotUsageCalculator(models.Model):
 
     @api.model
     def api_preview(self, calculator, device, month):
-        """Preview over the API and JSON-RPC: calculator code, device identifier, YYYY-MM."""
+        """Preview over the API and JSON-RPC: calculator code, device identifier, YYYY-MM.
+
+        Gateways and IoT users (``usage.read``), for a device of their companies."""
+        self = self.with_env(self.env["iot.api"]._api_env("usage.read"))
+        if (
+            not isinstance(calculator, str)
+            or len(calculator) > 64
+            or values_core.text_problem(calculator)
+        ):
+            raise IotApiError(
+                _("calculator must be a calculator's code."), details=[{"field": "calculator"}]
+            )
+        month_bounds(month)
         device = self.env["iot.device"]._api_find_device(device)
         record = self.search(
-            [("code", "=", calculator), ("company_id", "=", device.company_id.id)], limit=1
+            [
+                ("code", "=", calculator),
+                ("company_id", "=", device.company_id.id),
+                ("company_id", "in", self.env.companies.ids),
+            ],
+            limit=1,
         )
         if not record:
             raise IotApiError(

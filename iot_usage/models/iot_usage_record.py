@@ -104,8 +104,14 @@ class IotUsageRecord(models.Model):
     @api.model
     def ingest(self, records):
         """Store usage records (JSON-RPC): ``{"accepted", "duplicates", "excluded",
-        "rejected": [{"index", "code", "field", "message"}]}``."""
-        source = self.env.context.get("iot_usage_source", "jsonrpc")
+        "rejected": [{"index", "code", "field", "message"}]}``.
+
+        Gateways and IoT managers (``usage.write``); the records go to the caller's
+        current company."""
+        self = self.with_env(self.env["iot.api"]._api_env("usage.write"))
+        # The context is the caller's to set over JSON-RPC: only the JSON batch route
+        # names another source.
+        source = "json" if self.env.context.get("iot_usage_source") == "json" else "jsonrpc"
         if not isinstance(records, list):
             raise IotApiError(
                 _("records must be a list of usage records."),
@@ -135,12 +141,22 @@ class IotUsageRecord(models.Model):
         self.check_access("create")
         company = self.env.company
         now = fields.Datetime.now()
+        context_ref = request_ref or self.env.context.get("iot_usage_request_ref")
+        problem = records_core.request_ref_problem(context_ref)
+        if problem:
+            raise IotApiError(
+                _("The request reference (X-Request-Id) %(problem)s.", problem=problem),
+                details=[{"field": "X-Request-Id", "message": problem}],
+            )
+        max_age = datetime.timedelta(
+            days=company.iot_usage_max_age_days or records_core.DEFAULT_MAX_AGE_DAYS
+        )
         identifier_rules, other_rules = self.env["iot.usage.mediation.rule"]._compiled_rules(
             company
         )
         rejected, parsed = [], []
         for index, raw in enumerate(raws):
-            row, problems = records_core.parse_record(raw, now, lenient=lenient)
+            row, problems = records_core.parse_record(raw, now, lenient=lenient, max_age=max_age)
             if problems:
                 rejected.append((index, raw, problems))
                 continue
@@ -149,7 +165,6 @@ class IotUsageRecord(models.Model):
             parsed.append((index, raw, row))
         devices = self._resolve_devices(company, {row["device"] for _i, _r, row in parsed})
         values, excluded = [], 0
-        context_ref = request_ref or self.env.context.get("iot_usage_request_ref")
         for index, raw, row in parsed:
             device = devices.get(row["device"])
             if device is None:
