@@ -168,6 +168,28 @@ class TestGatewayKeyAsAttacker(IotFleetFixtures, HttpCase):
         answer = self.rpc("iot.device", "api_get_device", "SECRET_B")
         self.assertIn("No device SECRET_B", answer["error"]["data"]["message"])
 
+    def test_context_names_no_other_company(self):
+        """Over JSON-RPC the caller sets the context: naming another company's id in
+        allowed_company_ids must not open that company's devices."""
+        for method, args in (
+            ("api_get_device", ["VICTIM_1"]),
+            ("api_transition", ["VICTIM_1", {"transition": "cancel"}]),
+            ("api_create_devices", [{"identifier": "SMUGGLED_1"}]),
+        ):
+            with self.subTest(method=method):
+                answer = self.execute_kw(
+                    "iot.device",
+                    method,
+                    args,
+                    user=self.gateway_b,
+                    key=self.key_b,
+                    kwargs={"context": {"allowed_company_ids": [self.company.id]}},
+                )
+                self.assertRefused(answer)
+        self.assertEqual(self.victim.state_id.code, "pending")
+        smuggled = self.env["iot.device"].search([("identifier", "=", "SMUGGLED_1")])
+        self.assertFalse(smuggled.filtered(lambda device: device.company_id == self.company))
+
     # ------------------------------------------------------------------
     # Hostile input: a bad record gets its reason, a bad request a 4xx JSON error
     # ------------------------------------------------------------------

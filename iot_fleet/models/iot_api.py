@@ -33,6 +33,13 @@ class IotApi(models.AbstractModel):
     @api.model
     def _api_env(self, operation):
         """The environment to run ``operation`` in, or an ``AccessError``."""
+        # Under superuser, Odoo takes the context's allowed_company_ids on trust, and a
+        # JSON-RPC caller sets the context: read the companies as the caller first, which
+        # raises an AccessError for a company that is not theirs.
+        if not self.env.su and not self.env.companies:
+            raise AccessError(
+                _("You are not allowed to do this (%(operation)s).", operation=operation)
+            )
         if not self._api_allowed(operation):
             raise AccessError(
                 _("You are not allowed to do this (%(operation)s).", operation=operation)

@@ -1,5 +1,4 @@
-from odoo import _, api, models
-from odoo.exceptions import AccessError
+from odoo import api, models
 
 
 class IotApi(models.AbstractModel):
@@ -22,12 +21,3 @@ class IotApi(models.AbstractModel):
                 "usage.read": (gateway, "iot_fleet.group_iot_user"),
             },
         )
-
-    @api.model
-    def _api_env(self, operation):
-        # Under superuser, Odoo takes the context's allowed_company_ids on trust: a
-        # JSON-RPC caller could name another company's id there. Check them as the caller
-        # (reading them raises an AccessError for a company that is not the caller's).
-        if not self.env.su and not self.env.companies:
-            raise AccessError(_("You are not allowed to do this (%(op)s).", op=operation))
-        return super()._api_env(operation)
