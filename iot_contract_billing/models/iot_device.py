@@ -97,6 +97,18 @@ class IotDevice(models.Model):
         )
         return payload
 
+    def _post_activation(self, partner, date_start, activation_data):
+        """A device on a plan ends with its term: its end date is the last day of the
+        term (a device waiting for its first use gets it when billing starts)."""
+        result = super()._post_activation(partner, date_start, activation_data)
+        self._billing_set_end_date()
+        return result
+
+    def _billing_set_end_date(self):
+        lines = self.contract_line_id.filtered(lambda line: not line.iot_awaiting_first_use)
+        for date_end, term_lines in lines.grouped("date_end").items():
+            term_lines.iot_device_id.write({"end_date": date_end})
+
     def _billing_lookup_domain(self, with_shared=False):
         """What the records an activation names (plan product, contract, template) must
         belong to: the devices' company, if the caller works in it - and, ``with_shared``,
@@ -401,4 +413,5 @@ class IotDevice(models.Model):
                     "iot_awaiting_first_use": False,
                 }
             )
+        self._billing_set_end_date()
         lines._iot_generate_schedules(day)

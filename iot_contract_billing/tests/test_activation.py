@@ -4,6 +4,7 @@ import json
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.tests import Form, HttpCase, tagged
 
 from odoo.addons.iot_fleet.tests.common import IotFleetFixtures
@@ -53,6 +54,8 @@ class TestActivationOnContracts(IotFleetFixtures, HttpCase):
         lines = devices.contract_line_id
         self.assertEqual(len(lines), 3)
         self.assertEqual(sorted(lines.mapped("name")), ["BILL_0", "BILL_1", "BILL_2"])
+        # The device ends with its 12-month term.
+        self.assertEqual(set(devices.mapped("end_date")), {fields.Date.to_date("2027-03-31")})
         self.assertEqual(lines.iot_device_id, devices, "linked both ways")
         contract = lines.contract_id
         self.assertEqual(

@@ -231,6 +231,7 @@ class TestValuation(BillingFixtures, TransactionCase):
         wizard.save().action_activate()
         self.assertEqual([d.state_id.code for d in used | idle], ["preactive"] * 2)
         self.assertFalse((used | idle).billing_schedule_ids, "no recurring charge yet")
+        self.assertFalse(used.end_date, "the term has not started")
         self.use(used, "2026-04-05T08:00:00Z", 60)
         self.use(used, "2026-04-10T08:00:00Z", 50)  # 110: the threshold is crossed
         with freeze_time("2026-04-09 12:00:00"):
@@ -250,6 +251,7 @@ class TestValuation(BillingFixtures, TransactionCase):
             (13, datetime.date(2026, 4, 10), 6.93),  # 21 of 30 days of 9.90
         )
         self.assertEqual(used.contract_line_id.date_start, datetime.date(2026, 4, 10))
+        self.assertEqual(used.end_date, datetime.date(2027, 4, 9), "12 months from first use")
         self.assertEqual(idle.billing_schedule_ids.sorted("date_start")[0].recurring_amount, 4.95)
         invoice = self.bill(datetime.date(2026, 4, 30)).invoice_ids
         self.assertEqual(
@@ -330,6 +332,14 @@ class TestValuation(BillingFixtures, TransactionCase):
         invoice = run.invoice_ids.filtered(lambda move: move.partner_id == self.customer)
         self.assertEqual((invoice.state, invoice.amount_untaxed), ("posted", 14.0))
         self.assertEqual(invoice.name[:4], "INV/")
+
+    def test_wizard_bills_the_last_finished_month_by_default(self):
+        with freeze_time("2026-05-14"):
+            wizard = Form(self.env["iot.billing.run.wizard"].with_user(self.accountant))
+        self.assertEqual(
+            (wizard.date_from, wizard.date_to),
+            (datetime.date(2026, 4, 1), datetime.date(2026, 4, 30)),
+        )
 
     def test_wizard_errors(self):
         with self.assertRaisesRegex(UserError, "nothing to bill"):

@@ -1,4 +1,5 @@
 import calendar
+import datetime
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -16,7 +17,7 @@ class IotBillingRunWizard(models.TransientModel):
         default="month",
         required=True,
     )
-    date = fields.Date(default=fields.Date.context_today)
+    date = fields.Date(default=lambda self: self._default_date())
     date_from = fields.Date(string="Period Start")
     date_to = fields.Date(string="Period End")
     company_ids = fields.Many2many(
@@ -36,6 +37,11 @@ class IotBillingRunWizard(models.TransientModel):
     post_invoices = fields.Boolean(default=True)
     consolidate = fields.Boolean(string="One Invoice per Customer")
     invoice_date = fields.Date(help="Default: the period end.")
+
+    @api.model
+    def _default_date(self):
+        """The last finished month: the current one still has usage to come."""
+        return fields.Date.context_today(self).replace(day=1) - datetime.timedelta(days=1)
 
     @api.onchange("date", "period_mode")
     def _onchange_date(self):

@@ -1,1 +1,8 @@
-from . import test_api_http, test_jsonrpc, test_lifecycle, test_multicompany, test_payload
+from . import (
+    test_api_http,
+    test_jsonrpc,
+    test_lifecycle,
+    test_multicompany,
+    test_payload,
+    test_roles,
+)
