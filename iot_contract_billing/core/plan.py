@@ -8,7 +8,7 @@ them again, so that the wizard and code paths meet the same rules.
 """
 
 from odoo.addons.iot_fleet.core import values as values_core
-from odoo.addons.iot_fleet.core.payload import PayloadError
+from odoo.addons.iot_fleet.core.payload import MAX_ID, PayloadError
 
 # A price per period beyond this is a mistake or an attack: summed over a fleet and a
 # term it would overflow the invoice's monetary columns.
@@ -17,8 +17,6 @@ MAX_TERM_MONTHS = 120
 DEFAULT_TERM_MONTHS = 12
 # Product, contract and template names, internal references and codes.
 MAX_REFERENCE = 256
-# Record ids are PostgreSQL integers: a larger one names no record.
-MAX_ID = 2**31 - 1
 PLAN_KEYS = ("product", "price")
 
 

@@ -11,6 +11,7 @@ from odoo.addons.iot_fleet.controllers.main import (
     error_response,
 )
 from odoo.addons.iot_fleet.core import openapi as fleet_openapi
+from odoo.addons.iot_fleet.core.payload import MAX_ID
 from odoo.addons.iot_fleet.exceptions import IotApiError
 
 from ..core import (
@@ -19,8 +20,6 @@ from ..core import (
 )
 
 MAX_UPLOAD_BYTES = 256 * 1024 * 1024
-# Record ids are PostgreSQL integers: a larger id in a path names nothing.
-MAX_ID = 2**31 - 1
 # Query parameters of the quick form and the record fields they feed.
 QUICK_FORM_PARAMS = {
     "ref": "ref",
