@@ -7,10 +7,11 @@
     "website": "https://github.com/iot-fleet-billing/iot-fleet-billing",
     "author": "IoT Fleet Billing",
     "license": "AGPL-3",
-    "depends": ["iot_usage", "contract"],
+    "depends": ["iot_usage", "contract", "uom"],
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",
+        "data/uom_data.xml",
         "data/contract_template_data.xml",
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",

@@ -34,36 +34,76 @@ class AccountMove(models.Model):
         )
 
     def _iot_detail_rows(self, level="device"):
-        """The invoice's detail: one row per device and period, or per usage record."""
-        self.ensure_one()
-        schedules = self._iot_schedules()
-        if not schedules:
-            raise UserError(_("The invoice %(name)s has no fleet detail.", name=self.name))
-        name = self.name
-        if level == "record":
-            return self._iot_record_rows(schedules)
-        return (
-            (
-                name,
-                schedule.contract_id.name,
-                schedule.device_id.identifier,
-                schedule.device_id.name or "",
-                schedule.date_start.isoformat(),
-                schedule.date_end.isoformat(),
-                schedule.contract_line_id.product_id.display_name,
-                schedule.recurring_amount,
-                schedule.usage_quantity,
-                schedule.usage_amount,
-                schedule.adjustment_quantity,
-                schedule.adjustment_amount,
-                schedule.charge_amount,
-                schedule.amount_total,
-            )
-            for schedule in schedules
-        )
+        """The invoice's detail: each device's share of each line (``detail.COLUMNS``),
+        or the usage records of its periods (``detail.RECORD_COLUMNS``).
 
-    def _iot_record_rows(self, schedules):
-        """The usage records of the schedules' periods, in one query read in batches
+        Read in SQL once the invoice is known readable: the detail belongs to the
+        invoice, so whoever may read the invoice (an accountant without IoT rights)
+        reads it, and nothing else of the fleet."""
+        self.ensure_one()
+        self.check_access("read")
+        self.env["iot.billing.detail"].flush_model()
+        self.env.cr.execute(
+            "SELECT 1 FROM iot_billing_detail WHERE move_id = %s LIMIT 1", [self.id]
+        )
+        if not self.env.cr.fetchone():
+            raise UserError(_("The invoice %(name)s has no fleet detail.", name=self.name))
+        if level == "record":
+            return self._iot_record_rows()
+        return self._iot_share_rows()
+
+    def _iot_share_rows(self):
+        self.env["account.move.line"].flush_model(["name"])
+        kinds = dict(
+            self.env["iot.billing.detail"]._fields["kind"]._description_selection(self.env)
+        )
+        self.env.cr.execute(
+            """SELECT c.name, dev.identifier, dev.name, d.date_start, d.date_end, d.kind,
+                      l.name, d.quantity, d.unit, d.price_unit, d.amount_untaxed, d.amount_tax
+                 FROM iot_billing_detail d
+                 JOIN iot_device dev ON dev.id = d.device_id
+                 JOIN account_move_line l ON l.id = d.move_line_id
+                 LEFT JOIN iot_billing_schedule s ON s.id = d.schedule_id
+                 LEFT JOIN contract_contract c ON c.id = s.contract_id
+                WHERE d.move_id = %s
+                ORDER BY dev.identifier, d.date_start, l.sequence, l.id, d.id""",
+            [self.id],
+        )
+        name = self.name
+        for (
+            contract,
+            identifier,
+            device_name,
+            date_start,
+            date_end,
+            kind,
+            label,
+            quantity,
+            unit,
+            price_unit,
+            untaxed,
+            tax,
+        ) in self.env.cr.fetchall():
+            untaxed, tax = untaxed or 0, tax or 0
+            yield (
+                name,
+                contract or "",
+                identifier,
+                device_name or "",
+                date_start,
+                date_end,
+                kinds.get(kind, kind),
+                label or "",
+                quantity,
+                unit or "",
+                price_unit,
+                untaxed,
+                tax,
+                untaxed + tax,
+            )
+
+    def _iot_record_rows(self):
+        """The usage records of the invoice's periods, in one query read in batches
         through a server-side cursor (an invoice's detail can run to millions). A
         late-only schedule (ratio 0) has no period of its own to list."""
         self.env["iot.usage.record"].flush_model()
@@ -78,12 +118,14 @@ class AccountMove(models.Model):
                      JOIN iot_usage_record r
                        ON r.device_id = s.device_id AND r.dtu >= s.date_start
                       AND r.dtu < s.date_end + 1 AND r.state <> 'excluded'
-                    WHERE s.id = ANY(%s) AND s.ratio > 0
+                    WHERE s.id IN (SELECT schedule_id FROM iot_billing_detail
+                                    WHERE move_id = %s)
+                      AND s.ratio > 0
                     ORDER BY s.device_id, s.date_start, r.dtu, r.id""",
-                [schedules.ids],
+                [self.id],
             )
             for identifier, dtu, egroup, eid, ref, quantity in cursor:
-                yield (name, identifier, dtu.isoformat(), egroup, eid, ref or "", quantity or 0.0)
+                yield (name, identifier, dtu, egroup, eid, ref or "", quantity or 0.0)
 
     def _iot_detail_file(self, file_format="csv", level="device"):
         """``(filename, mimetype, content bytes)`` of the detail export."""
@@ -94,14 +136,15 @@ class AccountMove(models.Model):
             raise UserError(_("The detail level is device or record."))
         columns = detail.RECORD_COLUMNS if level == "record" else detail.COLUMNS
         rows = self._iot_detail_rows(level)
+        options = {"digits": self.currency_id.decimal_places, "totals": level == "device"}
         filename = f"{(self.name or 'invoice').replace('/', '-')}-{level}.{file_format}"
         if file_format == "csv":
-            content = "".join(detail.write_csv(columns, rows)).encode()
+            content = "".join(detail.write_csv(columns, rows, **options)).encode()
             return filename, "text/csv", content
         with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
             path = handle.name
         try:
-            detail.write_xlsx(columns, rows, path)
+            detail.write_xlsx(columns, rows, path, **options)
             with open(path, "rb") as stream:
                 content = stream.read()
         finally:

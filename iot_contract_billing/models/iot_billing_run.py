@@ -1,4 +1,5 @@
 import datetime
+import json
 from collections import defaultdict
 
 from psycopg2.extras import execute_values
@@ -351,7 +352,8 @@ class IotBillingRun(models.Model):
             [("company_id", "=", self.company_id.id), ("product_id", "!=", False)]
         )
         currency = self.company_id.currency_id
-        rows = []  # (schedule, origin, device, calculator, quantity, amount, count, late)
+        # (schedule, origin, device, calculator, quantity, amount, count, late, price lines)
+        rows = []
         counts = {}
         Schedule = self.env["iot.billing.schedule"]
         # A late-only schedule carries earlier usage, not its own period's (the term ended).
@@ -377,13 +379,14 @@ class IotBillingRun(models.Model):
                             currency.round(result["amount"]),
                             result["record_count"],
                             False,
+                            _price_lines(result["lines"]),
                         )
                     )
         rows += self._late_usage(schedules, calculators)
         self._insert_usage(rows)
         late_ids = {row[0] for row in rows if row[7]}
         totals = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
-        for schedule_id, _origin, _device, _calc, quantity, amount, _count, late in rows:
+        for schedule_id, _origin, _device, _calc, quantity, amount, _count, late, _lines in rows:
             offset = 2 if late else 0
             totals[schedule_id][offset] += quantity
             totals[schedule_id][offset + 1] += amount
@@ -460,15 +463,16 @@ class IotBillingRun(models.Model):
         if not late:
             return []
         cr.execute(
-            """SELECT u.origin_schedule_id, u.calculator_id, SUM(u.quantity), SUM(u.amount)
+            """SELECT u.origin_schedule_id, u.calculator_id, SUM(u.quantity), SUM(u.amount),
+                      jsonb_agg(u.price_lines)
                  FROM iot_billing_usage u JOIN iot_billing_schedule s ON s.id = u.schedule_id
                 WHERE u.origin_schedule_id = ANY(%s) AND s.state = 'invoiced'
                 GROUP BY 1, 2""",
             [[row[0] for row in late]],
         )
         billed = {
-            (origin, calculator): (quantity, float(amount))
-            for origin, calculator, quantity, amount in cr.fetchall()
+            (origin, calculator): (quantity, float(amount), lines)
+            for origin, calculator, quantity, amount, lines in cr.fetchall()
         }
         currency = self.company_id.currency_id
         rows, settled = [], []
@@ -483,6 +487,7 @@ class IotBillingRun(models.Model):
                     now[(result["device_id"], calculator.id)] = (
                         result["quantity"],
                         currency.round(result["amount"]),
+                        _price_lines(result["lines"]),
                     )
             for origin_id, line_id, device_id, count in origins:
                 found = False
@@ -492,7 +497,7 @@ class IotBillingRun(models.Model):
                     if current is None and before is None:
                         continue
                     found = True
-                    current, before = current or (0.0, 0.0), before or (0.0, 0.0)
+                    current, before = current or (0.0, 0.0, []), before or (0.0, 0.0, [])
                     rows.append(
                         (
                             target_of[line_id],
@@ -503,6 +508,7 @@ class IotBillingRun(models.Model):
                             currency.round(current[1] - before[1]),
                             count,
                             True,
+                            _late_price_lines(current[2], before[2]),
                         )
                     )
                 if not found:
@@ -601,11 +607,11 @@ class IotBillingRun(models.Model):
             self.env.cr._obj,
             """INSERT INTO iot_billing_usage
                    (schedule_id, origin_schedule_id, device_id, calculator_id, quantity,
-                    amount, record_count, is_adjustment, company_id,
+                    amount, record_count, is_adjustment, price_lines, company_id,
                     create_uid, create_date, write_uid, write_date)
                VALUES %s""",
-            rows,
-            template=f"(%s, %s, %s, %s, %s, %s, %s, %s, {int(self.company_id.id)}, "
+            [(*row[:8], json.dumps(row[8])) for row in rows],
+            template=f"(%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, {int(self.company_id.id)}, "
             f"{uid}, now() at time zone 'UTC', {uid}, now() at time zone 'UTC')",
             page_size=10000,
         )
@@ -694,194 +700,40 @@ class IotBillingRun(models.Model):
             return contract.id
         return (contract.invoice_partner_id.id, contract.currency_id.id, contract.journal_id.id)
 
-    def _invoice_contract(self, contracts, schedules, charges):
-        """One invoice for the contracts (one, or a customer's when consolidating), its
-        lines grouped by the contract's keys: a few lines, not thousands."""
-        invoice_date = self.invoice_date or self.date_to
-        contracts = contracts.sorted("id")
-        vals = contracts[0]._prepare_invoice(invoice_date)
-        if len(contracts) > 1:
-            vals["invoice_origin"] = ", ".join(contracts.mapped("name"))
-        group_of = _group_label(contracts[0].iot_invoice_grouping)
-        label = {schedule.id: group_of(schedule.device_id) for schedule in schedules}
-        digits = contracts.currency_id.decimal_places
-        lines, links = [], []  # links: per line, (schedule ids, billing usage ids)
-        # Schedules opened only to carry late usage (ratio 0) have no recurring line.
-        late_only = schedules.filtered(lambda schedule: not schedule.ratio)
-        recurring = _group_ids(
-            schedules - late_only,
-            lambda schedule: (
-                schedule.contract_line_id.product_id,
-                schedule.recurring_amount,
-                label[schedule.id],
-            ),
-        )
-        for (product, amount, group), group_ids in recurring.items():
-            lines.append(
-                {
-                    "product_id": product.id,
-                    "name": _suffix(
-                        _(
-                            "%(product)s - %(count)s devices x %(amount)s",
-                            product=product.name,
-                            count=f"{len(group_ids):,}",
-                            amount=f"{amount:,.{digits}f}",
-                        ),
-                        group,
-                    ),
-                    "quantity": len(group_ids),
-                    "price_unit": amount,
-                }
-            )
-            links.append((group_ids, []))
-        for (calculator, origin, group), (quantity, amount, usage_ids) in self._usage_groups(
-            schedules, label
-        ).items():
-            if not round(amount, digits):
-                continue
-            if origin:
-                name = _(
-                    "%(calculator)s - late usage of %(period)s - %(quantity)s %(unit)s",
-                    calculator=calculator.name,
-                    period=origin.strftime("%Y-%m"),
-                    quantity=_quantity(quantity),
-                    unit=calculator.unit,
-                )
-            else:
-                name = f"{calculator.name} - {_quantity(quantity)} {calculator.unit}"
-            lines.append(
-                {
-                    "product_id": calculator.product_id.id,
-                    "name": _suffix(name, group),
-                    "quantity": 1,
-                    "price_unit": round(amount, digits),
-                }
-            )
-            links.append(([], usage_ids))
-        by_charge = defaultdict(int)
-        for schedule in schedules:
-            for event in charges.get(schedule.id, []):
-                by_charge[(event.charge_product_id, event.charge_amount, label[schedule.id])] += 1
-        for (product, amount, group), count in by_charge.items():
-            lines.append(
-                {
-                    "product_id": product.id,
-                    "name": _suffix(
-                        _("%(product)s x %(count)s", product=product.name, count=count),
-                        group,
-                    ),
-                    "quantity": count,
-                    "price_unit": amount,
-                }
-            )
-            links.append(([], []))
-        invoice = self.env["account.move"]
-        invoice_lines = self.env["account.move.line"]
-        if lines:
-            vals["invoice_line_ids"] = [fields.Command.create(line) for line in lines]
-            invoice = invoice.create(vals)
-            invoice_lines = invoice.invoice_line_ids.sorted("id")
-        # A late-only schedule goes with its usage's line; with nothing to bill, it
-        # is settled (invoiced, no line).
-        line_of_usage = {
-            usage_id: line.id
-            for line, (_schedules, usage_ids) in zip(invoice_lines, links, strict=True)
-            for usage_id in usage_ids
+
+PRICE_LINE_FIELDS = ("kind", "lower", "upper", "band", "size", "price")
+
+
+def _price_lines(lines):
+    """``core.pricing.PriceLine`` parts as stored on billed usage (JSON)."""
+    return [
+        {
+            "kind": line.kind,
+            "lower": line.lower,
+            "upper": line.upper,
+            "band": line.band,
+            "size": line.size,
+            "price": line.unit_price,
+            "quantity": line.quantity,
         }
-        late_lines = {}
-        for usage in late_only.usage_ids:
-            if usage.id in line_of_usage:
-                late_lines.setdefault(usage.schedule_id.id, line_of_usage[usage.id])
-        self._update_rows(
-            "iot_billing_schedule",
-            [("invoice_line_id", "integer"), ("state", "varchar")],
-            [
-                (schedule_id, line.id, "invoiced")
-                for line, (schedule_ids, _usage) in zip(invoice_lines, links, strict=True)
-                for schedule_id in schedule_ids
-            ]
-            + [(schedule.id, late_lines.get(schedule.id), "invoiced") for schedule in late_only],
-        )
-        self._update_rows(
-            "iot_billing_usage",
-            [("invoice_line_id", "integer")],
-            [
-                (usage_id, line.id)
-                for line, (_schedules, usage_ids) in zip(invoice_lines, links, strict=True)
-                for usage_id in usage_ids
-            ],
-        )
-        # Late usage billed: its period counts the records it has now.
-        self.env.cr.execute(
-            """UPDATE iot_billing_schedule o SET usage_record_count = u.record_count
-                 FROM iot_billing_usage u
-                WHERE u.origin_schedule_id = o.id AND u.is_adjustment
-                  AND u.schedule_id = ANY(%s)""",
-            [schedules.ids],
-        )
-        if invoice and self.post_invoices:
-            invoice.action_post()
-            file_format = self.company_id.iot_attach_detail
-            if file_format:
-                filename, mimetype, content = invoice._iot_detail_file(file_format)
-                self.env["ir.attachment"].create(
-                    {
-                        "name": filename,
-                        "raw": content,
-                        "mimetype": mimetype,
-                        "res_model": "account.move",
-                        "res_id": invoice.id,
-                    }
-                )
-        return invoice
-
-    def _usage_groups(self, schedules, label):
-        """``{(calculator, late period start or None, group): [quantity, amount, row ids]}``
-        of the usage valued into these schedules."""
-        self.env.cr.execute(
-            """SELECT u.id, u.schedule_id, u.calculator_id, u.is_adjustment, o.date_start,
-                      u.quantity, u.amount
-                 FROM iot_billing_usage u
-                 JOIN iot_billing_schedule o ON o.id = u.origin_schedule_id
-                WHERE u.schedule_id = ANY(%s)
-                ORDER BY u.is_adjustment, o.date_start, u.calculator_id""",
-            [schedules.ids],
-        )
-        Calculator = self.env["iot.usage.calculator"]
-        groups = {}
-        for (
-            usage_id,
-            schedule_id,
-            calculator_id,
-            late,
-            origin,
-            quantity,
-            amount,
-        ) in self.env.cr.fetchall():
-            key = (Calculator.browse(calculator_id), origin if late else None, label[schedule_id])
-            group = groups.setdefault(key, [0.0, 0.0, []])
-            group[0] += quantity or 0.0
-            group[1] += float(amount or 0.0)
-            group[2].append(usage_id)
-        return groups
+        for line in lines
+    ]
 
 
-def _group_label(grouping):
-    """What, beyond product, price and calculator, tells a device's invoice line apart."""
-    if grouping == "device_type":
-        return lambda device: device.type_id.name or ""
-    if grouping == "site":
-        return lambda device: str((device.attributes or {}).get("site") or "")
-    return lambda device: ""
-
-
-def _suffix(name, group):
-    return f"{name} ({group})" if group else name
-
-
-def _quantity(value):
-    """1234567.5 -> '1,234,567.5': thousands separators, no needless decimals."""
-    return f"{value:,.4f}".rstrip("0").rstrip(".")
+def _late_price_lines(current, billed):
+    """What late usage adds to each part of a period's price: its parts now, less those
+    billed already (``billed``: the stored lists of each billed row)."""
+    quantities = defaultdict(float)
+    for line in current:
+        quantities[tuple(line[name] for name in PRICE_LINE_FIELDS)] += line["quantity"]
+    for lines in billed:
+        for line in lines or []:
+            quantities[tuple(line.get(name) for name in PRICE_LINE_FIELDS)] -= line["quantity"]
+    return [
+        dict(zip(PRICE_LINE_FIELDS, key, strict=True), quantity=round(quantity, 9))
+        for key, quantity in quantities.items()
+        if round(quantity, 9)
+    ]
 
 
 def _group_ids(records, key):

@@ -42,6 +42,10 @@ class IotBillingUsage(models.Model):
     record_count = fields.Integer(
         readonly=True, help="Usage records of the period when it was valued."
     )
+    price_lines = fields.Json(
+        readonly=True,
+        help="The parts of the price (tiers, bands, fees) as quantity x unit price.",
+    )
     is_adjustment = fields.Boolean(string="Late Usage", readonly=True)
     date_start = fields.Date(related="origin_schedule_id.date_start", string="Usage from")
     date_end = fields.Date(related="origin_schedule_id.date_end", string="Usage to")

@@ -152,12 +152,7 @@ class IotDevice(models.Model):
         price = plan.get("price")
         if price is None:
             price = _checked(plan_core.price, product.lst_price)
-        if price <= 0:
-            raise IotApiError(
-                _("The plan %(product)s has no price.", product=product.display_name),
-                code="plan_without_price",
-                details=[{"field": "plan.price", "message": "a positive price is required"}],
-            )
+        # A price of 0 is a plan billed on its usage only.
         return product.with_env(self.env), price
 
     def _billing_term(self, term):

@@ -5,6 +5,7 @@ from . import (
     test_core_schedule,
     test_detail_export,
     test_gateway_billing,
+    test_invoice_lines,
     test_seed_scenario,
     test_valuation,
 )

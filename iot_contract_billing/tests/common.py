@@ -1,6 +1,7 @@
+import itertools
 import json
 
-from odoo.tests import new_test_user
+from odoo.tests import Form, new_test_user
 
 from odoo.addons.iot_fleet.tests.common import IotFleetFixtures
 
@@ -27,7 +28,13 @@ class BillingFixtures(IotFleetFixtures):
         """The only invoiced calculator: int_counter summed, in m3."""
         cls.env["iot.usage.calculator"].search([]).write({"active": False})
         cls.usage_product = cls.env["product.product"].create(
-            {"name": "Water usage", "type": "service", "taxes_id": False}
+            {
+                "name": "Water usage",
+                "type": "service",
+                "taxes_id": False,
+                "uom_id": cls.env.ref("uom.product_uom_cubic_meter").id,
+                "uom_po_id": cls.env.ref("uom.product_uom_cubic_meter").id,
+            }
         )
         return cls.env["iot.usage.calculator"].create(
             {
@@ -74,3 +81,54 @@ class BillingFixtures(IotFleetFixtures):
             },
             timeout=60,
         )
+
+
+class BillingScenario(BillingFixtures):
+    """Devices activated, fed and billed the way users do it (``TransactionCase``):
+    needs ``cls.plan`` and ``cls.accountant`` (who runs the billing wizard)."""
+
+    refs = itertools.count(1)
+
+    def devices(self, *identifiers, **values):
+        return self.env["iot.device"].create(
+            [dict(values, identifier=identifier) for identifier in identifiers]
+        )
+
+    def activate(self, devices, date_start, plan=None, **data):
+        data.setdefault("term_months", 3)
+        devices._activate(
+            self.customer,
+            date_start,
+            dict(data, plan={"product": (plan or self.plan).default_code}),
+        )
+        return devices
+
+    def use(self, device, dtu, counter):
+        summary = self.env["iot.usage.record"].ingest(
+            [
+                {
+                    "device": device.identifier,
+                    "egroup": "WM",
+                    "eid": "Type-1",
+                    "ref": f"val-{next(self.refs)}",
+                    "dtu": dtu,
+                    "int_counter": counter,
+                }
+            ]
+        )
+        self.assertEqual(summary["accepted"], 1, summary)
+
+    def bill(self, date, **values):
+        """A billing run for the month of ``date``, through the wizard."""
+        wizard = Form(self.env["iot.billing.run.wizard"].with_user(self.accountant))
+        wizard.date = date
+        for name, value in values.items():
+            setattr(wizard, name, value)
+        action = wizard.save().action_start()
+        return self.env["iot.billing.run"].browse(action["res_id"])
+
+    def lines(self, invoice):
+        return [
+            (line.name, line.quantity, line.price_unit)
+            for line in invoice.invoice_line_ids.sorted("id")
+        ]

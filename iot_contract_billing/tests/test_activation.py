@@ -85,9 +85,9 @@ class TestActivationOnContracts(IotFleetFixtures, HttpCase):
         status, body = self.call(
             "POST",
             "/devices/IOT_NS542_T/activate",
-            {"customer": "FCT-1", "plan": {"product": "FREE-T"}, "date_start": "2026-04-01"},
+            {"customer": "FCT-1", "plan": {"product": "NOPE-T"}, "date_start": "2026-04-01"},
         )
-        self.assertEqual((status, body["error"]["code"]), (400, "plan_without_price"))
+        self.assertEqual((status, body["error"]["details"][0]["field"]), (400, "plan.product"))
         usd = self.env.ref("base.USD")
         other = usd if self.company.currency_id != usd else self.env.ref("base.EUR")
         other.active = True
@@ -153,10 +153,10 @@ class TestActivationOnContracts(IotFleetFixtures, HttpCase):
             "/devices",
             {
                 "identifier": "ONE_CALL_BAD",
-                "activation": dict(activation, plan={"product": "FREE-T"}),
+                "activation": dict(activation, plan={"product": "NOPE-T"}),
             },
         )
-        self.assertEqual((status, body["error"]["code"]), (400, "plan_without_price"))
+        self.assertEqual((status, body["error"]["details"][0]["field"]), (400, "plan.product"))
         self.assertFalse(self.env["iot.device"].search([("identifier", "=", "ONE_CALL_BAD")]))
 
     def test_api_activation_billed_on_first_use_waits_in_preactive(self):

@@ -125,8 +125,10 @@ class TestBillingRunJobs(BillingFixtures, TransactionCase):
         )
         self.assertEqual(len(attachment), 1)
         content = attachment.raw.decode()
-        self.assertTrue(content.startswith("invoice,contract,device"))
-        self.assertEqual(content.count("\n"), 3, "a header and the contract's two devices")
+        self.assertTrue(content.startswith("Invoice,Contract,Device"))
+        self.assertEqual(
+            content.count("\n"), 4, "a header, the contract's two devices and the totals"
+        )
 
     def test_contract_cron_leaves_fleet_contracts_to_billing_runs(self):
         self.env["contract.contract"].cron_recurring_create_invoice(

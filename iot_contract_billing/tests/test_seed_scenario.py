@@ -75,9 +75,12 @@ class TestSeedScenario(BillingFixtures, HttpCase):
         lines = invoice.invoice_line_ids.sorted("sequence")
         self.assertEqual(
             [(line.product_id, line.quantity, line.price_subtotal) for line in lines],
-            [(self.plan, 1.0, 9.9), (self.usage_product, 1.0, 18.0)],
+            [(self.plan, 1.0, 9.9), (self.usage_product, 12.0, 18.0)],
         )
-        self.assertIn("12 m3", lines[1].name)
+        self.assertEqual(
+            (lines[1].name, lines[1].product_uom_id, lines[1].price_unit),
+            ("Water (m3)", self.env.ref("uom.product_uom_cubic_meter"), 1.5),
+        )
         april = record.billing_schedule_ids.sorted("date_start")[0]
         self.assertEqual(
             (april.state, april.usage_quantity, april.usage_amount), ("invoiced", 12.0, 18.0)
@@ -91,9 +94,11 @@ class TestSeedScenario(BillingFixtures, HttpCase):
                 timeout=60,
             )
             self.assertEqual(response.status_code, 200, response.text[:300])
-            rows = self._rows(file_format, response.content)
+            *rows, totals = self._rows(file_format, response.content)
             self.assertEqual(rows[0][2], "IOT_NS542_SEED")
-            self.assertAlmostEqual(sum(float(row[-1]) for row in rows), invoice.amount_untaxed)
+            self.assertEqual(totals[0], "Total")
+            self.assertAlmostEqual(sum(float(row[-1]) for row in rows), invoice.amount_total)
+            self.assertAlmostEqual(float(totals[-1]), invoice.amount_total)
         response = self.opener.get(
             f"{self.base_url()}/iot/api/v1/invoices/{invoice.id}/detail?level=record",
             headers={"Authorization": f"Bearer {self.accountant_key}"},

@@ -12,10 +12,10 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, TransactionCase
 
-from .common import BillingFixtures
+from .common import BillingScenario
 
 
-class TestValuation(BillingFixtures, TransactionCase):
+class TestValuation(BillingScenario, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -24,55 +24,6 @@ class TestValuation(BillingFixtures, TransactionCase):
         cls.plan = cls.make_plan("VAL-PLAN", 10.0, name="Fleet plan")
         cls.calculator = cls.make_water_calculator("VAL_WATER", 0.5)
         cls.accountant = cls.make_accountant("iot_val_accountant")
-        cls.refs = iter(range(1, 10**6))
-
-    # ------------------------------------------------------------------
-
-    def devices(self, *identifiers, **values):
-        return self.env["iot.device"].create(
-            [dict(values, identifier=identifier) for identifier in identifiers]
-        )
-
-    def activate(self, devices, date_start, plan=None, **data):
-        data.setdefault("term_months", 3)
-        devices._activate(
-            self.customer,
-            date_start,
-            dict(data, plan={"product": (plan or self.plan).default_code}),
-        )
-        return devices
-
-    def use(self, device, dtu, counter):
-        summary = self.env["iot.usage.record"].ingest(
-            [
-                {
-                    "device": device.identifier,
-                    "egroup": "WM",
-                    "eid": "Type-1",
-                    "ref": f"val-{next(self.refs)}",
-                    "dtu": dtu,
-                    "int_counter": counter,
-                }
-            ]
-        )
-        self.assertEqual(summary["accepted"], 1, summary)
-
-    def bill(self, date, **values):
-        """A billing run for the month of ``date``, through the wizard."""
-        wizard = Form(self.env["iot.billing.run.wizard"].with_user(self.accountant))
-        wizard.date = date
-        for name, value in values.items():
-            setattr(wizard, name, value)
-        action = wizard.save().action_start()
-        return self.env["iot.billing.run"].browse(action["res_id"])
-
-    def lines(self, invoice):
-        return [
-            (line.name, line.quantity, line.price_unit)
-            for line in invoice.invoice_line_ids.sorted("id")
-        ]
-
-    # ------------------------------------------------------------------
 
     def test_late_usage_goes_to_the_next_open_period(self):
         device = self.activate(self.devices("LATE_1"), "2026-03-01")
@@ -88,9 +39,9 @@ class TestValuation(BillingFixtures, TransactionCase):
         self.assertEqual(
             self.lines(second),
             [
-                ("Fleet plan - 1 devices x 10.00", 1.0, 10.0),
-                ("Water - 6 m3", 1.0, 3.0),
-                ("Water - late usage of 2026-03 - 4 m3", 1.0, 2.0),
+                ("Fleet plan - 1 device x 10.00", 1.0, 10.0),
+                ("Water (m3)", 6.0, 0.5),
+                ("Water (m3) - March 2026 (late usage)", 4.0, 0.5),
             ],
         )
         schedules = device.billing_schedule_ids.sorted("date_start")
@@ -113,8 +64,8 @@ class TestValuation(BillingFixtures, TransactionCase):
         self.assertEqual(
             self.lines(may),
             [
-                ("Fleet plan - 1 devices x 10.00", 1.0, 10.0),
-                ("Water - late usage of 2026-03 - 2 m3", 1.0, 1.0),
+                ("Fleet plan - 1 device x 10.00", 1.0, 10.0),
+                ("Water (m3) - March 2026 (late usage)", 2.0, 0.5),
             ],
         )
 
@@ -126,14 +77,16 @@ class TestValuation(BillingFixtures, TransactionCase):
         self.use(device, "2026-04-03T08:00:00Z", 100)  # after the term: not billed
         run = self.bill(datetime.date(2026, 4, 30))
         invoice = run.invoice_ids
-        self.assertEqual(self.lines(invoice), [("Water - late usage of 2026-03 - 4 m3", 1.0, 2.0)])
+        self.assertEqual(self.lines(invoice), [("Water (m3) - March 2026 (late usage)", 4.0, 0.5)])
         carrier = device.billing_schedule_ids.sorted("date_start")[-1]
         self.assertEqual(
             (carrier.date_start, carrier.recurring_amount, carrier.state, carrier.invoice_line_id),
             (datetime.date(2026, 4, 1), 0.0, "invoiced", invoice.invoice_line_ids),
         )
         rows = list(csv.DictReader(io.StringIO(invoice._iot_detail_file("csv")[2].decode())))
-        self.assertEqual([(row["device"], row["total"]) for row in rows], [("ENDED_1", "2.0")])
+        *rows, totals = rows
+        self.assertEqual([(row["Device"], row["Total"]) for row in rows], [("ENDED_1", "2.00")])
+        self.assertEqual((totals["Invoice"], totals["Total"]), ("Total", "2.00"))
         with self.assertRaisesRegex(UserError, "nothing to bill"):
             self.bill(datetime.date(2026, 4, 30))
         # Late usage worth nothing is settled without an invoice.
@@ -149,7 +102,7 @@ class TestValuation(BillingFixtures, TransactionCase):
             [("name", "=", "Billing engine, end of June 2026")]
         )
         self.assertEqual(
-            self.lines(june.invoice_ids), [("Water - late usage of 2026-03 - 2 m3", 1.0, 1.0)]
+            self.lines(june.invoice_ids), [("Water (m3) - March 2026 (late usage)", 2.0, 0.5)]
         )
 
     def test_quarterly_plan_is_billed_when_its_period_ends(self):
@@ -168,7 +121,7 @@ class TestValuation(BillingFixtures, TransactionCase):
         invoice = self.bill(datetime.date(2026, 6, 30)).invoice_ids
         self.assertEqual(
             self.lines(invoice),
-            [("Plan VAL-QUARTER - 1 devices x 30.00", 1.0, 30.0), ("Water - 10 m3", 1.0, 5.0)],
+            [("Plan VAL-QUARTER - 1 device x 30.00", 1.0, 30.0), ("Water (m3)", 10.0, 0.5)],
         )
         with self.assertRaisesRegex(ValidationError, "1, 2, 3, 4, 6 or 12"):
             plan.iot_interval_months = 5
@@ -187,8 +140,8 @@ class TestValuation(BillingFixtures, TransactionCase):
         self.assertEqual(
             sorted(self.lines(invoice)),
             [
-                ("Plan VAL-STATUS - 1 devices x 4.63", 1.0, 4.63),
-                ("Plan VAL-STATUS - 1 devices x 9.90", 1.0, 9.9),
+                ("Plan VAL-STATUS - 1 device x 4.63", 1.0, 4.63),
+                ("Plan VAL-STATUS - 1 device x 9.90", 1.0, 9.9),
             ],
         )
         self.assertEqual(steady.billing_schedule_ids[0].recurring_amount, 9.9)
@@ -258,9 +211,9 @@ class TestValuation(BillingFixtures, TransactionCase):
             sorted(self.lines(invoice)),
             [
                 ("Activation fee x 2", 2.0, 25.0),
-                ("Plan VAL-FIRST - 1 devices x 4.95", 1.0, 4.95),
-                ("Plan VAL-FIRST - 1 devices x 6.93", 1.0, 6.93),
-                ("Water - 50 m3", 1.0, 25.0),  # the usage from the first day billed
+                ("Plan VAL-FIRST - 1 device x 4.95", 1.0, 4.95),
+                ("Plan VAL-FIRST - 1 device x 6.93", 1.0, 6.93),
+                ("Water (m3)", 50.0, 0.5),  # the usage from the first day billed
             ],
         )
 
@@ -311,8 +264,8 @@ class TestValuation(BillingFixtures, TransactionCase):
         self.assertEqual(
             sorted(self.lines(invoice)),
             [
-                ("Fleet plan - 1 devices x 10.00", 1.0, 10.0),
-                ("Fleet plan - 1 devices x 10.00 (Sensor)", 1.0, 10.0),
+                ("Fleet plan - 1 device x 10.00", 1.0, 10.0),
+                ("Fleet plan - 1 device x 10.00 (Sensor)", 1.0, 10.0),
                 (f"Fleet plan - 2 devices x 10.00 ({self.device_type.name})", 2.0, 10.0),
             ],
         )
@@ -363,15 +316,22 @@ class TestValuation(BillingFixtures, TransactionCase):
         attachment = self.env["ir.attachment"].browse(
             int(action["url"].split("/")[3].split("?")[0])
         )
-        rows = list(csv.DictReader(io.StringIO(attachment.raw.decode())))
-        self.assertEqual(len(rows), 7)
-        self.assertEqual(
-            sum(Decimal(row["total"]) for row in rows), Decimal(str(invoice.amount_untaxed))
-        )
+        *rows, totals = csv.DictReader(io.StringIO(attachment.raw.decode()))
+        self.assertEqual(len({row["Device"] for row in rows}), 7)
+        self.assertEqual(totals["Invoice"], "Total")
+        for column, amount in (
+            ("Untaxed", invoice.amount_untaxed),
+            ("Tax", invoice.amount_tax),
+            ("Total", invoice.amount_total),
+        ):
+            self.assertEqual(sum(Decimal(row[column]) for row in rows), Decimal(totals[column]))
+            self.assertEqual(
+                Decimal(totals[column]), Decimal(str(amount)).quantize(Decimal("0.01"))
+            )
         usage_line = invoice.invoice_line_ids.filtered(
             lambda line: line.product_id == self.usage_product
         )
         self.assertEqual(
-            sum(Decimal(row["usage_amount"]) for row in rows),
-            Decimal(str(usage_line.price_subtotal)),
+            sum(Decimal(row["Untaxed"]) for row in rows if row["Type"] == "Usage"),
+            Decimal(str(usage_line.price_subtotal)).quantize(Decimal("0.01")),
         )

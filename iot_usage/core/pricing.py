@@ -210,6 +210,38 @@ def _check_bands(bands):
 
 
 @dataclass(frozen=True)
+class PriceLine:
+    """One part of an amount as an invoice shows it: ``quantity`` x ``unit_price``.
+
+    ``kind`` says what the part is: ``unit`` (the billable quantity at the unit price),
+    ``tier`` (the part of the quantity within a graduated tier), ``volume`` (the whole
+    quantity at its volume tier's price), ``fee`` (a tier's flat fee, quantity 1),
+    ``package`` (started blocks of ``size`` at the package price), ``band`` (a
+    time-of-day band's quantity) or ``minimum`` (the top-up to the minimum charge:
+    the amount as quantity, at a unit price of 1). ``lower`` and ``upper`` bound a
+    tier (``upper`` None: no limit); ``band`` names the time-of-day band a part
+    belongs to (``OTHER_LABEL`` outside every band), None for a model without bands.
+
+    The parts of a price add up to its amount before rounding to the currency (and
+    with the minimum's top-up, to the minimum), so that an invoice can show each
+    part as quantity x price and round once per line.
+    """
+
+    kind: str
+    quantity: float
+    unit_price: float
+    lower: float | None = None
+    upper: float | None = None
+    band: str | None = None
+    size: float | None = None
+
+    @property
+    def key(self):
+        """What tells parts apart when they are added up over devices."""
+        return (self.kind, self.lower, self.upper, self.band, self.size, self.unit_price)
+
+
+@dataclass(frozen=True)
 class PriceResult:
     """What :func:`price` found, with the steps spelled out for the customer."""
 
@@ -217,6 +249,7 @@ class PriceResult:
     billable_quantity: float  # after rounding and allowance
     amount: float  # rounded to currency_digits, half up
     explanation: str
+    lines: tuple = ()  # of PriceLine: the parts of the amount
 
 
 def price(quantity, model):
@@ -240,10 +273,11 @@ def price(quantity, model):
     _check_model(model)
     allowance = _decimal(model.included_quantity, "included_quantity")
     billable, _used, text = _prepare(_quantity(quantity), allowance, model)
-    amount, detail, attached = _amount(billable, model)
+    lines = []
+    amount, detail, attached = _amount(billable, model, lines)
     if detail:
         text += detail if attached else f": {detail}"
-    return _result(quantity, billable, amount, text, model)
+    return _result(quantity, billable, amount, text, model, lines)
 
 
 def band_of(moment, bands):
@@ -286,16 +320,20 @@ def price_bands(quantities, model):
         return price(quantities.get(None, 0), model)
     allowance = _decimal(model.included_quantity, "included_quantity")
     total = billable_total = _ZERO
-    texts = []
+    texts, lines = [], []
     for name in [band.name for band in model.bands] + [None]:
         if name not in parsed:
             continue
         billable, used, text = _prepare(parsed[name], allowance, model)
         allowance -= used
+        parts = []
         if name is None:
-            amount, detail, attached = _amount(billable, model)
+            amount, detail, attached = _amount(billable, model, parts)
         else:
-            amount, detail, attached = _unit_amount(billable, bands[name].unit_price, model)
+            amount, detail, attached = _unit_amount(
+                billable, bands[name].unit_price, model, parts, kind="band"
+            )
+        lines += [_in_band(part, OTHER_LABEL if name is None else name) for part in parts]
         if detail:
             text += detail if attached else f" ({detail})"
         if parsed[name]:
@@ -304,7 +342,13 @@ def price_bands(quantities, model):
         billable_total += billable
     text = " + ".join(texts) or f"0 {model.unit}"
     given = math.fsum(float(value) for value in quantities.values())
-    return _result(given, billable_total, total, text, model)
+    return _result(given, billable_total, total, text, model, lines)
+
+
+def _in_band(line, band):
+    return PriceLine(
+        line.kind, line.quantity, line.unit_price, line.lower, line.upper, band, line.size
+    )
 
 
 def _check_model(model):
@@ -336,36 +380,52 @@ def _round_quantity(quantity, model):
     return steps * step
 
 
-def _amount(billable, model):
-    """The unrounded amount of ``billable`` in the model's mode, and its explanation.
+def _amount(billable, model, lines):
+    """The unrounded amount of ``billable`` in the model's mode, and its explanation;
+    its parts are appended to ``lines`` (:class:`PriceLine`).
 
     Returns ``(amount, detail, attached)``: ``attached`` details continue the
     quantity (" x 0.05"), the others are a separate expression.
     """
     if model.mode == "unit":
-        return _unit_amount(billable, model.unit_price, model)
+        return _unit_amount(billable, model.unit_price, model, lines)
     if model.mode == "package":
-        return _package_amount(billable, model)
+        return _package_amount(billable, model, lines)
     if model.mode == "graduated":
-        return _graduated_amount(billable, model)
-    return _volume_amount(billable, model)
+        return _graduated_amount(billable, model, lines)
+    return _volume_amount(billable, model, lines)
 
 
-def _unit_amount(billable, unit_price, model):
+def _line(lines, kind, quantity, unit_price, **bounds):
+    """Append a part of a price, unless it is nothing."""
+    if quantity and unit_price:
+        lines.append(
+            PriceLine(
+                kind,
+                float(quantity),
+                float(unit_price),
+                **{name: None if value is None else float(value) for name, value in bounds.items()},
+            )
+        )
+
+
+def _unit_amount(billable, unit_price, model, lines, kind="unit"):
     unit_price = _decimal(unit_price, "unit_price")
+    _line(lines, kind, billable, unit_price)
     return billable * unit_price, f" x {_price(unit_price, model)}", True
 
 
-def _package_amount(billable, model):
+def _package_amount(billable, model, lines):
     size = _decimal(model.package_size, "package_size")
     package_price = _decimal(model.package_price, "package_price")
     blocks = (billable / size).to_integral_value(rounding=ROUND_CEILING)
     noun = "block" if blocks == 1 else "blocks"
     detail = f"{_num(blocks)} {noun} of {_num(size)} x {_price(package_price, model)}"
+    _line(lines, "package", blocks, package_price, size=size)
     return blocks * package_price, detail, False
 
 
-def _graduated_amount(billable, model):
+def _graduated_amount(billable, model, lines):
     amount = lower = _ZERO
     terms = []
     for tier in model.tiers:
@@ -374,7 +434,9 @@ def _graduated_amount(billable, model):
         upper = None if tier.up_to is None else _decimal(tier.up_to, "tier up_to")
         part = (billable if upper is None else min(billable, upper)) - lower
         unit_price = _decimal(tier.unit_price, "tier unit_price")
+        _line(lines, "tier", part, unit_price, lower=lower, upper=upper)
         amount += part * unit_price + _tier_fee(tier, terms, part, unit_price, model)
+        _line(lines, "fee", 1, tier.flat_fee, lower=lower, upper=upper)
         if upper is None:
             break
         lower = upper
@@ -390,7 +452,7 @@ def _tier_fee(tier, terms, part, unit_price, model):
     return fee
 
 
-def _volume_amount(billable, model):
+def _volume_amount(billable, model, lines):
     if not billable:
         return _ZERO, "", False
     lower = _ZERO
@@ -401,6 +463,8 @@ def _volume_amount(billable, model):
         lower = upper
     terms = []
     unit_price = _decimal(tier.unit_price, "tier unit_price")
+    _line(lines, "volume", billable, unit_price, lower=lower, upper=upper)
+    _line(lines, "fee", 1, tier.flat_fee, lower=lower, upper=upper)
     fee = _tier_fee(tier, terms, billable, unit_price, model)
     detail = " + ".join(terms)
     if upper is not None:
@@ -410,7 +474,7 @@ def _volume_amount(billable, model):
     return billable * unit_price + fee, detail, False
 
 
-def _result(quantity, billable, amount, text, model):
+def _result(quantity, billable, amount, text, model, lines):
     """Round the amount, apply the minimum charge, and finish the explanation."""
     digits = model.currency_digits
     amount = _round_money(amount, digits)
@@ -418,8 +482,9 @@ def _result(quantity, billable, amount, text, model):
     minimum = _round_money(_decimal(model.minimum_charge, "minimum_charge"), digits)
     if amount < minimum:
         text += f", minimum charge {_money(minimum, digits)}"
+        _line(lines, "minimum", minimum - amount, 1)
         amount = minimum
-    return PriceResult(float(quantity), float(billable), float(amount), text)
+    return PriceResult(float(quantity), float(billable), float(amount), text, tuple(lines))
 
 
 def _round_money(amount, digits):

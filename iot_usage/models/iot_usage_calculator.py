@@ -342,6 +342,7 @@ class IotUsageCalculator(models.Model):
                     "billable_quantity": result.billable_quantity,
                     "amount": result.amount,
                     "explanation": result.explanation,
+                    "lines": result.lines,
                     "record_count": sum(count for _quantity, count in by_band.values()),
                 }
             )
