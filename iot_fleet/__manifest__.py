@@ -25,5 +25,8 @@
         "views/menus.xml",
     ],
     "demo": ["demo/iot_fleet_demo.xml"],
-    "assets": {"web.assets_backend": ["iot_fleet/static/src/js/error_dialogs.js"]},
+    "assets": {
+        "web.assets_backend": ["iot_fleet/static/src/js/error_dialogs.js"],
+        "web.assets_tests": ["iot_fleet/static/tests/tours/**/*"],
+    },
 }

@@ -27,4 +27,5 @@
         "views/menus.xml",
     ],
     "demo": ["demo/iot_usage_demo.xml"],
+    "assets": {"web.assets_tests": ["iot_usage/static/tests/tours/**/*"]},
 }

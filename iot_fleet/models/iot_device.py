@@ -290,12 +290,13 @@ class IotDevice(models.Model):
         }
 
     def action_transition(self):
-        """A header button: apply the transition at once, or ask for a reason first."""
+        """A header button: apply the transition at once, or first ask for a reason or show
+        the one-time charge it costs."""
         code = self.env.context.get("iot_transition_code")
-        needs_reason = self.allowed_transition_ids.filtered(
-            lambda t: t.code == code and t.reason_required
+        needs_wizard = self.allowed_transition_ids.filtered(
+            lambda t: t.code == code and (t.reason_required or t.charge_product_id)
         )
-        if needs_reason:
+        if needs_wizard:
             return self.action_open_transition_wizard()
         self._apply_transition(code=code)
         return True

@@ -5,4 +5,5 @@ from . import (
     test_multicompany,
     test_payload,
     test_roles,
+    test_tours,
 )

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_amount
 
 
 class IotDeviceTransitionWizard(models.TransientModel):
@@ -26,6 +27,12 @@ class IotDeviceTransitionWizard(models.TransientModel):
     )
     reason_required = fields.Boolean(related="transition_id.reason_required")
     reason = fields.Text()
+    # The one-time charge the move puts on the next invoice, shown before the user applies it.
+    charge_product_id = fields.Many2one(related="transition_id.charge_product_id")
+    charge_amount = fields.Float(related="transition_id.charge_amount")
+    currency_id = fields.Many2one("res.currency", compute="_compute_charge")
+    charge_total = fields.Monetary(compute="_compute_charge", currency_field="currency_id")
+    charge_summary = fields.Char(compute="_compute_charge")
 
     @api.depends("device_ids")
     def _compute_allowed_transition_ids(self):
@@ -39,6 +46,26 @@ class IotDeviceTransitionWizard(models.TransientModel):
             codes = (codes or set()) - {"activate"}
             wizard.allowed_transition_ids = wizard.device_ids.allowed_transition_ids.filtered(
                 lambda t, codes=codes: t.code in codes
+            )
+
+    @api.depends("transition_id", "device_ids")
+    def _compute_charge(self):
+        for wizard in self:
+            currency = (wizard.device_ids[:1].company_id or self.env.company).currency_id
+            count = len(wizard.device_ids)
+            wizard.currency_id = currency
+            wizard.charge_total = wizard.charge_amount * count
+            wizard.charge_summary = (
+                _(
+                    "%(product)s: %(amount)s per device, %(total)s for %(count)s device(s), "
+                    "invoiced with the next bill.",
+                    product=wizard.charge_product_id.display_name,
+                    amount=format_amount(self.env, wizard.charge_amount, currency),
+                    total=format_amount(self.env, wizard.charge_total, currency),
+                    count=count,
+                )
+                if wizard.charge_product_id
+                else False
             )
 
     def action_apply(self):

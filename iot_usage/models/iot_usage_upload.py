@@ -78,6 +78,9 @@ class IotUsageUpload(models.Model):
     error_report_id = fields.Many2one("ir.attachment", readonly=True)
     rejection_ids = fields.One2many("iot.usage.rejection", "upload_id", readonly=True)
     record_count = fields.Integer(compute="_compute_record_count")
+    to_fix_count = fields.Integer(
+        compute="_compute_to_fix_count", help="Rejected rows waiting in the quarantine."
+    )
 
     def init(self):
         # Progress lives beside the upload, written by the job through its own short
@@ -117,6 +120,15 @@ class IotUsageUpload(models.Model):
         )
         for upload in self:
             upload.record_count = counts.get(upload, 0)
+
+    def _compute_to_fix_count(self):
+        counts = dict(
+            self.env["iot.usage.rejection"]._read_group(
+                [("upload_id", "in", self.ids), ("state", "=", "new")], ["upload_id"], ["__count"]
+            )
+        )
+        for upload in self:
+            upload.to_fix_count = counts.get(upload, 0)
 
     @api.model
     def _api_search_own(self, domain):
@@ -354,6 +366,16 @@ class IotUsageUpload(models.Model):
     def action_view_records(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("iot_usage.iot_usage_record_action")
+        action["domain"] = [("upload_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_view_rejections(self):
+        """The upload's rejected rows in the quarantine, where they are fixed and replayed."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "iot_usage.iot_usage_rejection_action"
+        )
         action["domain"] = [("upload_id", "=", self.id)]
         action["context"] = {}
         return action
