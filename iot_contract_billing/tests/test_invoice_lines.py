@@ -167,6 +167,24 @@ class TestInvoiceLines(InvoiceFixtures, TransactionCase):
             (april.state, april.invoice_line_id), ("invoiced", invoice.invoice_line_ids)
         )
 
+    def test_detail_rows_stay_in_their_company(self):
+        device = self.activate(self.devices("INV_RULE_1"), "2026-04-01")
+        self.use(device, "2026-04-10T08:00:00Z", 3)
+        invoice = self.bill(datetime.date(2026, 4, 30)).invoice_ids
+        fleet_user = "base.group_user,iot_fleet.group_iot_user"
+        mine = new_test_user(self.env, login="iot_inv_rule_a", groups=fleet_user)
+        other = new_test_user(
+            self.env,
+            login="iot_inv_rule_b",
+            groups=fleet_user,
+            company_id=self.company_b.id,
+            company_ids=[Command.set(self.company_b.ids)],
+        )
+        Detail = self.env["iot.billing.detail"]
+        domain = [("move_id", "=", invoice.id)]
+        self.assertEqual(Detail.with_user(mine).search_count(domain), 2, "plan and usage")
+        self.assertEqual(Detail.with_user(other).search_count(domain), 0)
+
 
 @tagged("post_install", "-at_install")
 class TestInvoiceTaxesAndDetail(InvoiceFixtures, HttpCase):

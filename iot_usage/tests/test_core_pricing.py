@@ -616,3 +616,64 @@ class TestPriceProperties(unittest.TestCase):
         blocks = math.ceil(Decimal(repr(quantity)) / size)
         expected = blocks * Decimal(repr(package_price))
         self.assertEqual(amount, expected.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+class TestPriceLines(unittest.TestCase):
+    """The parts of a price, as an invoice shows them: quantity x unit price each."""
+
+    def parts(self, result):
+        return [
+            (line.kind, line.quantity, line.unit_price, line.lower, line.upper)
+            for line in result.lines
+        ]
+
+    def test_unit_is_one_part(self):
+        result = pricing.price(250, model(unit_price=1.85, unit="m3"))
+        self.assertEqual(self.parts(result), [("unit", 250.0, 1.85, None, None)])
+
+    def test_graduated_gives_a_part_per_tier_reached_and_its_fee(self):
+        tiers = (pricing.Tier(100, 0.10, flat_fee=5), pricing.Tier(None, 0.05))
+        result = pricing.price(150, model(mode="graduated", tiers=tiers))
+        self.assertEqual(
+            self.parts(result),
+            [
+                ("tier", 100.0, 0.10, 0.0, 100.0),
+                ("fee", 1.0, 5.0, 0.0, 100.0),
+                ("tier", 50.0, 0.05, 100.0, None),
+            ],
+        )
+
+    def test_volume_gives_the_band_of_the_whole_quantity(self):
+        result = pricing.price(150, model(mode="volume", tiers=GRADUATED))
+        self.assertEqual(self.parts(result), [("volume", 150.0, 0.05, 100.0, None)])
+
+    def test_package_counts_blocks(self):
+        result = pricing.price(25, model(mode="package", package_size=10, package_price=3))
+        self.assertEqual(
+            [(line.kind, line.quantity, line.unit_price, line.size) for line in result.lines],
+            [("package", 3.0, 3.0, 10.0)],
+        )
+
+    def test_minimum_charge_tops_up(self):
+        result = pricing.price(10, model(unit_price=0.5, minimum_charge=8))
+        self.assertEqual(
+            self.parts(result),
+            [("unit", 10.0, 0.5, None, None), ("minimum", 3.0, 1.0, None, None)],
+        )
+
+    def test_bands_name_their_parts(self):
+        night = pricing.Band("Night", 0.5, start_hour=22, end_hour=6)
+        result = pricing.price_bands({"Night": 4, None: 6}, model(unit_price=1, bands=(night,)))
+        self.assertEqual(
+            [(line.kind, line.band, line.quantity, line.unit_price) for line in result.lines],
+            [("band", "Night", 4.0, 0.5), ("unit", pricing.OTHER_LABEL, 6.0, 1.0)],
+        )
+
+    @given(quantities, price_models())
+    def test_parts_add_up_to_the_amount(self, quantity, price_model):
+        result = pricing.price(quantity, price_model)
+        total = sum(
+            Decimal(repr(line.quantity)) * Decimal(repr(line.unit_price)) for line in result.lines
+        )
+        half_cent = Decimal(1).scaleb(-price_model.currency_digits) / 2
+        self.assertLessEqual(abs(total - Decimal(repr(result.amount))), half_cent)
