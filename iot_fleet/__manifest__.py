@@ -19,7 +19,7 @@
         "views/iot_device_state_views.xml",
         "views/iot_device_transition_views.xml",
         "views/iot_device_tag_views.xml",
-        "views/res_company_views.xml",
+        "views/res_config_settings_views.xml",
         "wizards/iot_device_activate_wizard_views.xml",
         "wizards/iot_device_transition_wizard_views.xml",
         "views/menus.xml",

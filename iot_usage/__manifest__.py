@@ -20,7 +20,7 @@
         "views/iot_usage_rating_views.xml",
         "views/iot_usage_upload_views.xml",
         "views/iot_device_views.xml",
-        "views/res_company_views.xml",
+        "views/res_config_settings_views.xml",
         "wizards/iot_usage_upload_wizard_views.xml",
         "wizards/iot_usage_preview_wizard_views.xml",
         "wizards/iot_usage_remediate_wizard_views.xml",

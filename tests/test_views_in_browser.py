@@ -20,6 +20,10 @@ ROLES = {
     "IoT User": "base.group_user,iot_fleet.group_iot_user",
     "IoT Manager": "base.group_user,iot_fleet.group_iot_manager",
     "Accountant": "base.group_user,account.group_account_invoice",
+    # IoT > Billing > Fleet Contracts and Invoices: IoT rights and invoicing rights.
+    "IoT Manager with Invoicing": (
+        "base.group_user,iot_fleet.group_iot_manager,account.group_account_invoice"
+    ),
 }
 
 OUR_ADDONS = ("iot_fleet", "iot_usage", "iot_contract_billing")
@@ -43,7 +47,13 @@ class TestViewsInBrowser(HttpCase):
         # What the demo data lacks: a device on a plan (contract, schedules), a billing run
         # and its posted invoice, an upload.
         plan = env["product.product"].create(
-            {"name": "Views Plan", "default_code": "VIEWS-PLAN", "type": "service", "list_price": 5}
+            {
+                "name": "Views Plan",
+                "default_code": "VIEWS-PLAN",
+                "type": "service",
+                "list_price": 5,
+                "iot_is_plan": True,
+            }
         )
         cls.customer = env["res.partner"].create({"name": "Views Customer"})
         cls.devices = env["iot.device"].create([{"identifier": f"VIEWS_{n}"} for n in range(2)])
@@ -132,6 +142,9 @@ class TestViewsInBrowser(HttpCase):
 
     def test_every_view_as_iot_manager(self):
         self._open_every_view("IoT Manager")
+
+    def test_every_view_as_iot_manager_with_invoicing(self):
+        self._open_every_view("IoT Manager with Invoicing")
 
     def test_every_view_as_accountant(self):
         """Invoicing rights only, no IoT group: invoices and their forms open."""

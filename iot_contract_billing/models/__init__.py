@@ -9,7 +9,9 @@ from . import (
     iot_billing_usage,
     iot_device,
     iot_device_api,
+    iot_plan_choice_mixin,
     iot_plan_status_price,
     product_template,
     res_company,
+    res_config_settings,
 )

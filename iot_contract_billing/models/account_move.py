@@ -1,7 +1,7 @@
 import os
 import tempfile
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..core import detail
@@ -15,6 +15,20 @@ class AccountMove(models.Model):
     iot_schedule_count = fields.Integer(
         compute="_compute_iot_schedule_count", groups="iot_fleet.group_iot_user"
     )
+    # The other side of the runs' invoices (same table).
+    iot_billing_run_ids = fields.Many2many(
+        "iot.billing.run",
+        "account_move_iot_billing_run_rel",
+        "account_move_id",
+        "iot_billing_run_id",
+        string="Billing Runs",
+        readonly=True,
+        copy=False,
+        groups="iot_fleet.group_iot_user",
+    )
+    iot_billing_run_count = fields.Integer(
+        compute="_compute_iot_billing_run_count", groups="iot_fleet.group_iot_user"
+    )
 
     def _compute_iot_schedule_count(self):
         counts = dict(
@@ -26,6 +40,32 @@ class AccountMove(models.Model):
             move.iot_schedule_count = sum(
                 count for line, count in counts.items() if line.move_id == move
             )
+
+    @api.depends("iot_billing_run_ids")
+    def _compute_iot_billing_run_count(self):
+        for move in self:
+            move.iot_billing_run_count = len(move.iot_billing_run_ids)
+
+    def action_view_iot_billing_runs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "iot_contract_billing.iot_billing_run_action"
+        )
+        runs = self.iot_billing_run_ids
+        if len(runs) == 1:
+            action.update({"res_id": runs.id, "view_mode": "form", "views": [(False, "form")]})
+        else:
+            action["domain"] = [("id", "in", runs.ids)]
+        return action
+
+    def action_view_iot_schedules(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "iot_contract_billing.iot_billing_schedule_action"
+        )
+        action["domain"] = [("invoice_line_id.move_id", "=", self.id)]
+        action["context"] = {}
+        return action
 
     def _iot_schedules(self):
         self.ensure_one()

@@ -62,7 +62,15 @@ class IotBillingRun(models.Model):
         required=True,
         tracking=True,
     )
-    invoice_ids = fields.Many2many("account.move", string="Invoices", readonly=True, copy=False)
+    invoice_ids = fields.Many2many(
+        "account.move",
+        "account_move_iot_billing_run_rel",
+        "iot_billing_run_id",
+        "account_move_id",
+        string="Invoices",
+        readonly=True,
+        copy=False,
+    )
     invoice_count = fields.Integer(compute="_compute_totals")
     amount_total = fields.Monetary(compute="_compute_totals", currency_field="currency_id")
     currency_id = fields.Many2one(related="company_id.currency_id")

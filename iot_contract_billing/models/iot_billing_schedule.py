@@ -58,6 +58,7 @@ class IotBillingSchedule(models.Model):
     amount_total = fields.Monetary(compute="_compute_amount_total", store=True)
     state = fields.Selection(STATES, default="planned", required=True, index=True, readonly=True)
     invoice_line_id = fields.Many2one("account.move.line", readonly=True, index="btree_not_null")
+    invoice_id = fields.Many2one(related="invoice_line_id.move_id", string="Invoice")
 
     _sql_constraints = [
         (
@@ -76,6 +77,16 @@ class IotBillingSchedule(models.Model):
                 + schedule.adjustment_amount
                 + schedule.charge_amount
             )
+
+    def action_view_invoice(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action.update(
+            {"res_id": self.invoice_id.id, "view_mode": "form", "views": [(False, "form")]}
+        )
+        return action
 
     @api.model
     def _insert_rows(self, rows):

@@ -3,6 +3,7 @@ import logging
 from collections import defaultdict
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
@@ -25,6 +26,14 @@ def _checked(parser, *args):
         raise IotApiError(
             exc.message, details=[{"field": exc.field, "message": exc.message}]
         ) from None
+
+
+def _identifiers(devices, limit=20):
+    """'A, B, C and 12 more': the devices a message names."""
+    names = ", ".join(devices[:limit].mapped("identifier"))
+    if len(devices) > limit:
+        return _("%(names)s and %(count)s more", names=names, count=len(devices) - limit)
+    return names
 
 
 class IotDevice(models.Model):
@@ -109,6 +118,79 @@ class IotDevice(models.Model):
         for date_end, term_lines in lines.grouped("date_end").items():
             term_lines.iot_device_id.write({"end_date": date_end})
 
+    # ------------------------------------------------------------------
+    # Devices active already, put on a contract afterwards
+    # ------------------------------------------------------------------
+
+    def _billing_contract_refusals(self):
+        """``[(reason, devices)]``: the devices that cannot be put on a contract as they
+        stand (only active devices of a customer, on no contract yet, can)."""
+        inactive = self.filtered(lambda device: device.base_status != "active")
+        on_contract = (self - inactive).filtered("contract_line_id")
+        rest = self - inactive - on_contract
+        no_customer = rest.filtered(lambda device: not device.partner_id)
+        no_date = (rest - no_customer).filtered(lambda device: not device.activation_date)
+        refusals = [
+            (_("not active"), inactive),
+            (_("already on a contract"), on_contract),
+            (_("without a customer"), no_customer),
+            (_("without an activation date"), no_date),
+        ]
+        return [(reason, devices) for reason, devices in refusals if devices]
+
+    def _billing_check_can_contract(self):
+        refusals = self._billing_contract_refusals()
+        if refusals:
+            raise UserError(
+                _(
+                    "These devices cannot be put on a contract:\n%(list)s",
+                    list="\n".join(
+                        f"- {reason}: {_identifiers(devices)}" for reason, devices in refusals
+                    ),
+                )
+            )
+
+    def _billing_put_on_contract(self, activation_data):
+        """Put active devices that are on no contract on their customer's fleet contract,
+        as activation does: a contract line on the plan per device and its schedules for
+        the term, both from the device's activation date. Set-based: one batch of lines
+        and schedules per customer and activation date."""
+        self._billing_check_can_contract()
+        if len(self.company_id) > 1:
+            raise UserError(_("Put the devices of one company at a time on a contract."))
+        product, price = self._billing_plan(activation_data.get("plan"))
+        term = self._billing_term(activation_data.get("term_months"))
+        lines = self.env["contract.line"]
+        events = []
+        for partner, partner_devices in self.grouped(
+            lambda device: device.partner_id.commercial_partner_id
+        ).items():
+            contract = partner_devices._billing_contract(partner, activation_data)
+            for day, devices in partner_devices.grouped("activation_date").items():
+                day_lines = devices._billing_create_lines(contract, product, price, day, term)
+                lines |= day_lines
+                events += [
+                    {
+                        "device_id": line.iot_device_id.id,
+                        "event_type": "note",
+                        "partner_id": partner.id,
+                        "reason": _("Put on contract %(contract)s", contract=contract.name),
+                        "payload": {
+                            "contract_id": contract.id,
+                            "contract": contract.display_name,
+                            "contract_line_id": line.id,
+                            "plan_product": product.default_code or product.display_name,
+                            "price": price,
+                            "term_months": term,
+                            "date_start": fields.Date.to_string(day),
+                        },
+                    }
+                    for line in day_lines.sudo()
+                ]
+        self._billing_set_end_date()
+        self._log_events(events)
+        return lines
+
     def _billing_lookup_domain(self, with_shared=False):
         """What the records an activation names (plan product, contract, template) must
         belong to: the devices' company, if the caller works in it - and, ``with_shared``,
@@ -148,6 +230,15 @@ class IotDevice(models.Model):
             raise IotApiError(
                 _("Unknown plan product %(product)s.", product=reference),
                 details=[{"field": "plan.product", "message": "unknown product"}],
+            )
+        if not product.iot_is_plan:
+            raise IotApiError(
+                _(
+                    "The product %(product)s is not an IoT plan: flag it as a plan on its form.",
+                    product=product.display_name,
+                ),
+                code="not_a_plan",
+                details=[{"field": "plan.product", "message": "not an IoT plan"}],
             )
         price = plan.get("price")
         if price is None:

@@ -8,6 +8,12 @@ INTERVALS = (1, 2, 3, 4, 6, 12)
 class ProductTemplate(models.Model):
     _inherit = "product.template"
 
+    iot_is_plan = fields.Boolean(
+        string="IoT Plan",
+        index=True,
+        help="A fleet plan: offered when devices are put on a contract, and accepted as "
+        "the plan of an activation sent over the API.",
+    )
     iot_interval_months = fields.Integer(
         string="Billing Period (months)",
         default=1,

@@ -1,11 +1,16 @@
 from . import (
     test_activation,
     test_billing_run,
+    test_billing_wizard,
     test_core_plan,
     test_core_schedule,
     test_detail_export,
     test_gateway_billing,
     test_invoice_lines,
+    test_links,
+    test_plans,
+    test_put_on_contract,
     test_seed_scenario,
+    test_settings,
     test_valuation,
 )

@@ -11,7 +11,7 @@ class BillingFixtures(IotFleetFixtures):
 
     @classmethod
     def make_plan(cls, code, price, name=None, **values):
-        """A plan product without taxes, so that amounts read plainly."""
+        """A plan product (flagged as a plan) without taxes, so that amounts read plainly."""
         return cls.env["product.product"].create(
             dict(
                 values,
@@ -20,6 +20,7 @@ class BillingFixtures(IotFleetFixtures):
                 type="service",
                 list_price=price,
                 taxes_id=False,
+                iot_is_plan=True,
             )
         )
 
@@ -124,7 +125,7 @@ class BillingScenario(BillingFixtures):
         wizard.date = date
         for name, value in values.items():
             setattr(wizard, name, value)
-        action = wizard.save().action_start()
+        action = wizard.save().action_create_post()
         return self.env["iot.billing.run"].browse(action["res_id"])
 
     def lines(self, invoice):

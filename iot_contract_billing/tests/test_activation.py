@@ -22,10 +22,17 @@ class TestActivationOnContracts(IotFleetFixtures, HttpCase):
                 "default_code": "PFS-T",
                 "type": "service",
                 "list_price": 9.90,
+                "iot_is_plan": True,
             }
         )
         cls.free_plan = cls.env["product.product"].create(
-            {"name": "Free plan", "default_code": "FREE-T", "type": "service", "list_price": 0}
+            {
+                "name": "Free plan",
+                "default_code": "FREE-T",
+                "type": "service",
+                "list_price": 0,
+                "iot_is_plan": True,
+            }
         )
 
     def call(self, method, path, body=None):

@@ -131,7 +131,7 @@ class TestInvoiceLines(InvoiceFixtures, TransactionCase):
         wizard.period_mode = "period"
         wizard.date_from = datetime.date(2026, 1, 1)
         wizard.date_to = datetime.date(2026, 3, 31)
-        action = wizard.save().action_start()
+        action = wizard.save().action_create_post()
         invoice = self.env["iot.billing.run"].browse(action["res_id"]).invoice_ids
         self.assertEqual(
             [(name, quantity, price) for name, quantity, price in self.lines(invoice)][:3],

@@ -273,10 +273,14 @@ class TestValuation(BillingScenario, TransactionCase):
     def test_preview_then_the_scheduled_engine_bills(self):
         device = self.activate(self.devices("PREVIEW_1"), "2026-04-01")
         self.use(device, "2026-04-03T08:00:00Z", 8)
-        preview = self.bill(datetime.date(2026, 4, 30), preview=True)
-        self.assertEqual((preview.state, preview.invoice_ids), ("done", self.env["account.move"]))
-        self.assertEqual(preview.computed_amount, 14.0)
-        self.assertEqual(device.billing_schedule_ids.sorted("date_start")[0].state, "computed")
+        wizard = Form(self.env["iot.billing.run.wizard"].with_user(self.accountant))
+        wizard.date = datetime.date(2026, 4, 30)
+        wizard = wizard.save()
+        wizard.action_preview()
+        line = wizard.preview_line_ids.filtered(lambda line: line.partner_id == self.customer)
+        self.assertEqual((line.device_count, line.amount_untaxed), (1, 14.0))
+        self.assertFalse(self.env["account.move"].search([("partner_id", "=", self.customer.id)]))
+        self.assertEqual(device.billing_schedule_ids.sorted("date_start")[0].state, "planned")
         with freeze_time("2026-05-02 03:00:00"):
             self.env["iot.billing.run"]._cron_bill_due()
         run = self.env["iot.billing.run"].search(
@@ -302,7 +306,7 @@ class TestValuation(BillingScenario, TransactionCase):
         wizard.date_from = datetime.date(2026, 4, 30)
         wizard.date_to = datetime.date(2026, 4, 1)
         with self.assertRaisesRegex(UserError, "ends before it starts"):
-            wizard.save().action_start()
+            wizard.save().action_preview()
 
     def test_detail_totals_equal_the_invoice_to_the_cent(self):
         self.calculator.unit_price = 0.333

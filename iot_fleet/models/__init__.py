@@ -9,5 +9,6 @@ from . import (
     iot_device_type,
     ir_http,
     res_company,
+    res_config_settings,
     res_users,
 )

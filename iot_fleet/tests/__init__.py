@@ -5,5 +5,6 @@ from . import (
     test_multicompany,
     test_payload,
     test_roles,
+    test_settings,
     test_tours,
 )

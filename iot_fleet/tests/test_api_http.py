@@ -121,10 +121,12 @@ class TestDeviceHttpApi(IotFleetFixtures, HttpCase):
         )
 
     def test_activate_then_transitions_then_events(self):
-        # The plan is opaque to the fleet; billing, when installed, reads its product.
-        self.env["product.product"].create(
-            {"name": "Premium", "default_code": "PREMIUM-T", "list_price": 9.9}
-        )
+        # The plan is opaque to the fleet; billing, when installed, reads its product
+        # (which it accepts only when flagged as a plan).
+        plan = {"name": "Premium", "default_code": "PREMIUM-T", "list_price": 9.9}
+        if "iot_is_plan" in self.env["product.product"]._fields:
+            plan["iot_is_plan"] = True
+        self.env["product.product"].create(plan)
         self.call("POST", "/devices", {"identifier": "IOT_LIFE"})
         status, device = self.call(
             "POST",

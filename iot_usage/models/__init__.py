@@ -8,4 +8,5 @@ from . import (
     iot_usage_rejection,
     iot_usage_upload,
     res_company,
+    res_config_settings,
 )

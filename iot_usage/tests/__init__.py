@@ -7,6 +7,7 @@ from . import (
     test_core_tabular_bounds,
     test_ingestion,
     test_ingestion_http,
+    test_settings,
     test_tours,
     test_upload_failures,
     test_usage_hostile,
