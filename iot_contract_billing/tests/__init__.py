@@ -4,6 +4,7 @@ from . import (
     test_billing_wizard,
     test_core_plan,
     test_core_schedule,
+    test_demo_story,
     test_detail_export,
     test_gateway_billing,
     test_invoice_lines,

@@ -4,4 +4,4 @@ Nothing here imports Odoo, so it is tested in microseconds and reused by the
 controllers and the models alike.
 """
 
-from . import openapi, payload
+from . import identifiers, openapi, payload

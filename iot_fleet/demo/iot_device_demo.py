@@ -1,3 +1,5 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 
 
@@ -23,7 +25,9 @@ class IotDeviceDemo(models.Model):
             ("IOT_FC", self.env.company, customer, 40),
             ("IOT_BB", company_b, ref("iot_fleet.demo_partner_brand_b_customer"), 10),
         ]
-        today = fields.Date.context_today(self)
+        # Active since the first day of the month before last: a finished month to show
+        # billed, and the last finished month's usage waiting for its billing run.
+        activated_on = fields.Date.context_today(self).replace(day=1) - relativedelta(months=2)
         for prefix, company, partner, count in batches:
             Device = self.with_company(company).with_context(iot_origin="import")
             devices = Device.create(
@@ -43,7 +47,7 @@ class IotDeviceDemo(models.Model):
             # cancelled devices.
             pending, rest = devices[4:8], devices[8:]
             pending._apply_transition(code="submit")
-            rest._activate(partner, today)
+            rest._activate(partner, activated_on)
             rest[-4:-2]._apply_transition(code="suspend", reason="Seasonal stop")
             rest[-2:-1]._apply_transition(code="block", reason="Invoices overdue")
             rest[-1:]._apply_transition(code="cancel", reason="Customer left")

@@ -6,6 +6,7 @@ from odoo.http import request
 
 from odoo.addons.base.models.res_partner import _tz_get
 
+from ..core import identifiers as identifiers_core
 from ..exceptions import IotApiError
 
 API_ORIGINS = ("http", "jsonrpc")
@@ -177,15 +178,35 @@ class IotDevice(models.Model):
             return "jsonrpc"
         return "ui"
 
+    @api.model
+    def _iot_identifier_rules(self, company):
+        """Hook: how ``company`` normalises device identifiers, as a tuple of keyword
+        arguments of ``core.identifiers.normalise`` (usage mediation adds its rules)."""
+        return ()
+
+    @api.model
+    def _iot_normalise_identifier(self, identifier, company=None):
+        """``identifier`` as ``company`` (default: the current one) stores it: what
+        registration writes and what lookups and usage records are matched against."""
+        company = company or self.env.company
+        return identifiers_core.normalise_all(identifier, self._iot_identifier_rules(company))
+
     @api.model_create_multi
     def create(self, vals_list):
         origin = self._iot_origin()
         channel = "api" if origin in API_ORIGINS else "manual"
         initial_states = {}
         transitions = self.env["iot.device.transition"]
+        # Paths that looked the device up first (API, usage) pass it normalised already:
+        # stripping a prefix twice would change it.
+        normalised = self.env.context.get("iot_identifier_normalised")
         for vals in vals_list:
             if vals.get("identifier"):
-                vals["identifier"] = vals["identifier"].strip()
+                if not normalised:
+                    company = self.env["res.company"].browse(
+                        vals.get("company_id") or self.env.company.id
+                    )
+                    vals["identifier"] = self._iot_normalise_identifier(vals["identifier"], company)
                 vals.setdefault("name", vals["identifier"])
             if not vals.get("state_id") or channel == "api":
                 company = self.env["res.company"].browse(
@@ -218,6 +239,19 @@ class IotDevice(models.Model):
         return devices
 
     def write(self, vals):
+        if vals.get("identifier"):
+            company = (
+                self.env["res.company"].browse(vals["company_id"])
+                if vals.get("company_id")
+                else self.company_id
+            )
+            if len(company) > 1:
+                for devices in self.grouped("company_id").values():
+                    devices.write(vals)
+                return True
+            vals = dict(
+                vals, identifier=self._iot_normalise_identifier(vals["identifier"], company or None)
+            )
         if "state_id" in vals and not self.env.context.get("iot_transition_write"):
             for device in self:
                 if device.state_id.id != vals["state_id"]:

@@ -65,8 +65,12 @@ class IotDeviceApi(models.Model):
             identifier = payload_core.identifier(identifier)
         except payload_core.PayloadError as exc:
             raise IotApiError(exc.message, details=[{"field": exc.field}]) from None
+        # Each company stores identifiers its own way (``_iot_normalise_identifier``).
+        names = {
+            self._iot_normalise_identifier(identifier, company) for company in self.env.companies
+        }
         device = self.search(
-            [("identifier", "=", identifier), ("company_id", "in", self.env.companies.ids)],
+            [("identifier", "in", list(names)), ("company_id", "in", self.env.companies.ids)],
             limit=1,
         )
         if not device:
@@ -169,6 +173,29 @@ class IotDeviceApi(models.Model):
         return results
 
     @api.model
+    def _api_parse_devices(self, items):
+        """``(results, cleaned)``: each item's rejection (None when valid) and the valid
+        items' ``(index, values)``, their identifiers as the company stores them."""
+        device_fields = self._api_device_fields()
+        results = [None] * len(items)
+        cleaned = []
+        for index, item in enumerate(items):
+            values, problems = payload_core.parse_device(item, device_fields)
+            if not problems:
+                # Registered as the company's usage names it: ``iot_ns543`` is IOT_NS543
+                # when its mediation upper-cases identifiers.
+                values["identifier"] = self._iot_normalise_identifier(values["identifier"])
+                if not values["identifier"]:
+                    problems = [
+                        {"field": "identifier", "message": "identifier is empty once normalised"}
+                    ]
+            if problems:
+                results[index] = _rejected(index, problems)
+            else:
+                cleaned.append((index, values))
+        return results, cleaned
+
+    @api.model
     def api_create_devices(self, devices):
         """Create one device (an object) or up to 1,000 (a list), idempotent on identifier.
 
@@ -195,15 +222,7 @@ class IotDeviceApi(models.Model):
             )
         if is_list and not items:
             raise IotApiError(_("The list of devices is empty."), code="empty")
-        device_fields = self._api_device_fields()
-        results = [None] * len(items)
-        cleaned = []
-        for index, item in enumerate(items):
-            values, problems = payload_core.parse_device(item, device_fields)
-            if problems:
-                results[index] = _rejected(index, problems)
-            else:
-                cleaned.append((index, values))
+        results, cleaned = self._api_parse_devices(items)
         # Idempotency: an identifier known in the company, or seen earlier in the
         # same list, is answered as existing.
         existing = {
@@ -229,7 +248,10 @@ class IotDeviceApi(models.Model):
                 to_create.append((vals, values))
         if to_create:
             creator = self.with_context(
-                mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                tracking_disable=True,
+                iot_identifier_normalised=True,
             )
             try:
                 with self.env.cr.savepoint():

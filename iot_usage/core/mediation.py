@@ -20,6 +20,8 @@ import types
 import zoneinfo
 from collections.abc import Mapping
 
+from odoo.addons.iot_fleet.core import identifiers
+
 try:
     from . import records, units
 except ImportError:  # loaded by path, outside the package (core tests without Odoo)
@@ -390,18 +392,9 @@ def apply_rules(row, rules, device_tz=None):
 
 
 def _identifier(device, params):
-    if not isinstance(device, str):
-        return device
-    device = device.strip()
-    case = params.get("case")
-    prefix = params.get("strip_prefix") or ""
-    if case == "upper":
-        device, prefix = device.upper(), prefix.upper()
-    elif case == "lower":
-        device, prefix = device.lower(), prefix.lower()
-    if prefix and device.startswith(prefix):
-        device = device[len(prefix) :].strip()
-    return device
+    return identifiers.normalise(
+        device, case=params.get("case"), strip_prefix=params.get("strip_prefix") or ""
+    )
 
 
 def _check_path(path, what):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class IotDevice(models.Model):
@@ -8,6 +8,17 @@ class IotDevice(models.Model):
     usage_record_count = fields.Integer(
         compute="_compute_usage_record_count", string="Usage", groups="iot_fleet.group_iot_user"
     )
+
+    @api.model
+    def _iot_identifier_rules(self, company):
+        """The company's mediation rules that normalise every DeviceId (no condition on
+        the record): a device is registered as its usage will name it."""
+        identifier_rules, _others = self.env["iot.usage.mediation.rule"]._compiled_rules(company)
+        return super()._iot_identifier_rules(company) + tuple(
+            rule.params
+            for rule in identifier_rules
+            if rule.egroup is None and rule.eid is None and rule.field is None
+        )
 
     def _compute_usage_record_count(self):
         counts = dict(

@@ -294,6 +294,8 @@ class IotUsageRecord(models.Model):
                 mail_create_nosubscribe=True,
                 tracking_disable=True,
                 iot_origin=origin or Device._iot_origin(api_call=True),
+                # Mediation normalised them already, with the same rules.
+                iot_identifier_normalised=True,
             )
             created = creator.create(
                 [{"identifier": identifier, "company_id": company.id} for identifier in unknown]
@@ -389,45 +391,3 @@ class IotUsageRecordRemediation(models.Model):
                 totals["changed"] += len(updates)
         self.invalidate_model()
         return totals
-
-
-class IotUsageRecordDemo(models.Model):
-    _inherit = "iot.usage.record"
-
-    @api.model
-    def _demo_populate_usage(self):
-        """Demo data: daily meter readings and SIM data sessions for the active fleet."""
-        if self.search_count([("event_ref", "=like", "demo-%")], limit=1):
-            return False
-        devices = self.env["iot.device"].search(
-            [("company_id", "=", self.env.company.id), ("base_status", "=", "active")]
-        )
-        today = fields.Date.context_today(self)
-        first = today.replace(day=1)
-        raws = []
-        for position, device in enumerate(devices):
-            for day in range(28):
-                moment = fields.Datetime.to_datetime(first) - datetime.timedelta(days=28 - day)
-                raws.append(
-                    {
-                        "device": device.identifier.lower(),
-                        "egroup": "WM-ACME5",
-                        "eid": "Type-1",
-                        "ref": f"demo-{device.identifier}-{day}",
-                        "dtu": moment.isoformat(),
-                        "int_counter": 1000 + day * (3 + position % 5),
-                    }
-                )
-                raws.append(
-                    {
-                        "device": device.identifier,
-                        "egroup": "SIM",
-                        "eid": "DATA",
-                        "ref": f"demo-data-{device.identifier}-{day}",
-                        "dtu": (moment + datetime.timedelta(hours=9)).isoformat(),
-                        "int_counter2": 20_000_000 + position * 1_000_000,
-                        "int_counter3": 40_000_000,
-                    }
-                )
-        raws.append({"device": "NOT_A_DEVICE", "egroup": "SIM", "eid": "DATA", "int_counter2": 5})
-        return self.with_context(iot_origin="import")._ingest(raws, "json")["summary"]

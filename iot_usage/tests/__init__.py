@@ -5,6 +5,7 @@ from . import (
     test_core_records,
     test_core_tabular,
     test_core_tabular_bounds,
+    test_identifier_normalisation,
     test_ingestion,
     test_ingestion_http,
     test_settings,

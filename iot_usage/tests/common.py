@@ -10,6 +10,9 @@ class IotUsageFixtures(IotFleetFixtures):
         env = cls.env
         # Tests define their own rules: the demo ones would change the figures.
         env["iot.usage.mediation.rule"].search([]).unlink()
+        # The demo company creates unknown devices (its quick start): tests start from
+        # the default, which quarantines their usage.
+        env.company.iot_unknown_device_policy = "reject"
         cls.meter = env["iot.device"].create(
             {"identifier": "METER_1", "type_id": cls.device_type.id, "tz": "Europe/Brussels"}
         )
