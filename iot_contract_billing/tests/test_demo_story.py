@@ -62,14 +62,19 @@ class TestDemoStory(HttpCase):
         self.assertTrue(all(line.tax_ids for line in invoice.invoice_line_ids))
         status, rows = self.detail_rows(invoice, self.accountant)
         self.assertEqual(status, 200, rows)
-        devices = {row["device"] for row in rows}
-        self.assertEqual(
-            devices, set(invoice.sudo()._iot_schedules().device_id.mapped("identifier"))
-        )
+        *rows, totals = rows
+        devices = {row["Device"] for row in rows}
+        schedules = invoice.sudo()._iot_schedules()
+        self.assertEqual(devices, set(schedules.device_id.mapped("identifier")))
         self.assertGreaterEqual(len(devices), 20)
-        self.assertAlmostEqual(
-            sum(float(row["total"]) for row in rows), invoice.amount_untaxed, places=2
-        )
+        # To the cent: the rows, and the totals row, are the invoice's amounts.
+        for column, amount in (
+            ("Untaxed", invoice.amount_untaxed),
+            ("Tax", invoice.amount_tax),
+            ("Total", invoice.amount_total),
+        ):
+            self.assertAlmostEqual(sum(float(row[column]) for row in rows), amount, places=2)
+            self.assertAlmostEqual(float(totals[column]), amount, places=2)
         # Water and data are billed with the plans.
         products = invoice.invoice_line_ids.product_id.mapped("default_code")
         self.assertTrue({"IOT-PREMIUM", "IOT-STANDARD", "IOT-WATER-M3"} <= set(products), products)

@@ -65,7 +65,15 @@ class TestInvoiceDetailExport(BillingFixtures, HttpCase):
         run = (
             self.env["iot.billing.run"]
             .with_user(self.accountant)
-            .create({"name": "October", "date_from": "2026-10-01", "date_to": "2026-10-31"})
+            .create(
+                {
+                    "name": "October",
+                    "date_from": "2026-10-01",
+                    "date_to": "2026-10-31",
+                    # The demo fleet's months lie near today's: bill this test's customer.
+                    "partner_ids": [Command.set(self.customer.ids)],
+                }
+            )
         )
         run.action_run()
         self.assertEqual(len(run.invoice_ids), 1)

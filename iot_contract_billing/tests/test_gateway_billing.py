@@ -113,6 +113,7 @@ class TestGatewayBilling(BillingFixtures, HttpCase):
     # ------------------------------------------------------------------
 
     def test_second_company_activates_with_a_plan(self):
+        template_a = self.company.iot_contract_template_id
         for identifier in ("GW_B_1", "GW_B_2"):
             self.device(identifier, key=self.key_b)
             status, body = self.activate(
@@ -132,7 +133,7 @@ class TestGatewayBilling(BillingFixtures, HttpCase):
         self.assertEqual(len(devices.billing_schedule_ids), 24)
         self.assertEqual(
             self.company.iot_contract_template_id,
-            self.env["contract.template"],
+            template_a,
             "company A's default is left as it was",
         )
 
