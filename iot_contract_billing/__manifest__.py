@@ -28,4 +28,5 @@
         "views/menus.xml",
     ],
     "demo": ["demo/iot_contract_billing_demo.xml"],
+    "assets": {"web.assets_tests": ["iot_contract_billing/static/tests/tours/**/*"]},
 }

@@ -13,5 +13,6 @@ from . import (
     test_put_on_contract,
     test_seed_scenario,
     test_settings,
+    test_tours,
     test_valuation,
 )

@@ -238,6 +238,13 @@ class IotDevice(models.Model):
         )
         return devices
 
+    @api.model
+    def name_create(self, name):
+        """Typed in a many-to-one and created from there: what was typed is the device's
+        identifier (the name follows from it), as the user means it."""
+        device = self.create({"identifier": name.strip()})
+        return device.id, device.display_name
+
     def write(self, vals):
         if vals.get("identifier"):
             company = (

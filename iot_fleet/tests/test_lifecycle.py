@@ -175,6 +175,15 @@ class TestLifecycle(IotFleetFixtures, TransactionCase):
         self.assertEqual(event.charge_currency_id, self.company.currency_id)
         self.assertEqual(str(event.date), "2026-05-31 10:00:00")
 
+    def test_quick_create_takes_the_typed_text_as_identifier(self):
+        """Created from a many-to-one field by its typed text, as the web client does."""
+        device_id, label = self.env["iot.device"].with_user(self.manager).name_create(" IOT_QC_1 ")
+        device = self.env["iot.device"].browse(device_id)
+        self.assertEqual(device.identifier, "IOT_QC_1")
+        self.assertIn("IOT_QC_1", label)
+        with self.assertRaises(AccessError):
+            self.env["iot.device"].with_user(self.reader).name_create("IOT_QC_2")
+
     def test_customer_change_is_an_event(self):
         device = self.create_device("IOT_CUST", partner_id=self.customer.id)
         device.with_user(self.manager).partner_id = self.customer_2
