@@ -44,7 +44,7 @@ tours.add("iot_billing_new_device_on_a_plan", {
             trigger: ".o_statusbar_buttons button[name=action_open_activate_wizard]",
             run: "click",
         },
-        ...pick("partner_id", "Tour Fleet Customer"),
+        ...pick("partner_id", "Fleet Customer Test"),
         {
             content: "From the first of the month",
             trigger: ".modal div[name=date_start] input",
@@ -86,5 +86,113 @@ tours.add("iot_billing_new_device_on_a_plan", {
         {
             trigger: ".o_notebook .o_data_row:eq(0):contains(11/01/2026):contains(11/30/2026)",
         },
+    ],
+});
+
+tours.add("iot_billing_preview_and_run", {
+    steps: () => [
+        {
+            content: "The wizard proposes the last finished month",
+            trigger: ".modal div[name=period_mode]",
+        },
+        ...pick("partner_ids", "Fleet Customer Test"),
+        {
+            content: "Preview what the run would invoice",
+            trigger: ".modal-footer button[name=action_preview]",
+            run: "click",
+        },
+        {
+            content: "The preview shows the customer's two devices and the amount, nothing created yet",
+            trigger: ".modal div[name=preview_line_ids] .o_data_row:contains(Fleet Customer Test):contains(482.50) td[name=device_count]:contains(2)",
+        },
+        {
+            content: "Create the invoices as drafts, for the accountant to post",
+            trigger: ".modal-footer button[name=action_create_draft]",
+            run: "click",
+        },
+        {
+            content: "The run is done",
+            trigger: "body:not(:has(.modal)) .o_form_view .o_statusbar_status button[aria-checked='true']:contains(Done)",
+        },
+    ],
+});
+
+function invoiceId() {
+    return window.location.pathname.split("/").pop();
+}
+
+function download(query, check) {
+    // What the Fleet Detail buttons download, fetched with the user's session.
+    return {
+        content: `Download the fleet detail (${query})`,
+        trigger: ".o_form_view .o_notebook a:contains(Fleet Detail)",
+        async run() {
+            const response = await fetch(`/iot/invoices/${invoiceId()}/detail?${query}`);
+            if (response.status !== 200) {
+                throw new Error(`The detail answered ${response.status}`);
+            }
+            await check(response);
+        },
+    };
+}
+
+tours.add("iot_billing_accountant_posts", {
+    steps: () => [
+        {
+            content: "The usage line reads as quantity in m3 times the unit price",
+            trigger: "div[name=invoice_line_ids] .o_data_row:contains(Water consumption (m3)):contains(250.00):contains(1.85):contains(462.50)",
+        },
+        {
+            content: "Post the invoice",
+            trigger: ".o_statusbar_buttons button[name=action_post]",
+            run: "click",
+        },
+        {
+            content: "It is posted",
+            trigger: ".o_statusbar_status button[aria-checked='true']:contains(Posted)",
+        },
+        {
+            content: "Open the fleet detail",
+            trigger: ".o_form_view .o_notebook a:contains(Fleet Detail)",
+            run: "click",
+        },
+        {
+            content: "Each device's share is there",
+            trigger: ".o_notebook div[name=iot_detail_ids] .o_data_row:contains(TOUR_BILL_1)",
+        },
+        download("format=csv", async (response) => {
+            const text = await response.text();
+            if (!text.includes("TOUR_BILL_1") || !text.includes("Total")) {
+                throw new Error(`Unexpected detail: ${text.slice(0, 300)}`);
+            }
+        }),
+    ],
+});
+
+tours.add("iot_billing_auditor_exports", {
+    steps: () => [
+        {
+            content: "The posted invoice opens read-only for the auditor",
+            trigger: ".o_statusbar_status button[aria-checked='true']:contains(Posted)",
+        },
+        {
+            content: "No button to change it",
+            trigger: ".o_form_view:not(:has(button[name=button_draft])):not(:has(.o_form_button_save))",
+        },
+        {
+            content: "Open the fleet detail",
+            trigger: ".o_form_view .o_notebook a:contains(Fleet Detail)",
+            run: "click",
+        },
+        {
+            trigger: ".o_notebook div[name=iot_detail_ids] .o_data_row:contains(TOUR_BILL_2)",
+        },
+        download("format=xlsx&level=record", async (response) => {
+            const type = response.headers.get("Content-Type") || "";
+            const body = await response.arrayBuffer();
+            if (!type.includes("spreadsheetml") || body.byteLength < 1000) {
+                throw new Error(`Not a spreadsheet: ${type}, ${body.byteLength} bytes`);
+            }
+        }),
     ],
 });
