@@ -1,2 +1,2 @@
-from . import controllers, core, models, wizards
+from . import controllers, core, models, report, wizards
 from .demo import iot_billing_run_demo

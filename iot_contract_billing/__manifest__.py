@@ -22,11 +22,17 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/product_template_views.xml",
+        "report/iot_usage_analysis_views.xml",
+        "report/iot_usage_statement_templates.xml",
+        "views/iot_overview_views.xml",
         "wizards/iot_device_activate_wizard_views.xml",
         "wizards/iot_billing_run_wizard_views.xml",
         "wizards/iot_device_contract_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": ["demo/iot_contract_billing_demo.xml"],
-    "assets": {"web.assets_tests": ["iot_contract_billing/static/tests/tours/**/*"]},
+    "assets": {
+        "web.assets_backend": ["iot_contract_billing/static/src/overview/*"],
+        "web.assets_tests": ["iot_contract_billing/static/tests/tours/**/*"],
+    },
 }

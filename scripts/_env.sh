@@ -97,6 +97,18 @@ ensure_browser() {
     apt_install chromium || die "apt-get could not install chromium"
 }
 
+ensure_pdf_tools() {
+    # Odoo prints PDF reports (the fleet usage statement, invoices) with wkhtmltopdf;
+    # the tests read the PDF's text with pdftotext (poppler-utils).
+    local missing=()
+    command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
+    command -v pdftotext >/dev/null || missing+=(poppler-utils)
+    [ ${#missing[@]} -eq 0 ] && return
+    [ "$(id -u)" = 0 ] || die "${missing[*]} not installed: run 'sudo apt-get install ${missing[*]}'"
+    step "installing ${missing[*]} (PDF reports)"
+    apt_install "${missing[@]}" || die "apt-get could not install ${missing[*]}"
+}
+
 ensure_postgres() {
     # An external server when PG* variables say so; otherwise the local one.
     if [ -n "${PGHOST:-}" ]; then
@@ -188,6 +200,7 @@ setup_all() {
     ensure_python
     ensure_odoo_source
     ensure_venv
+    ensure_pdf_tools
     ensure_postgres
     write_config
     ODOO_BIN="$ODOO_SRC/odoo-bin"

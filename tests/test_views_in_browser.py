@@ -5,7 +5,8 @@ by Python, and a field a form reads must be readable by whoever opens that form:
 browser shows such faults. For each role, one browser session opens every window action
 of the IoT menus the role sees, and of the core menus whose forms our addons extend, then
 each of its views (list, kanban, pivot, graph), the form of an existing record and a new
-one, and a kanban column's quick create. Any error dialog, failed RPC or JavaScript error
+one, and a kanban column's quick create; a client action (the IoT overview) is opened and
+each of its buttons and links is clicked. Any error dialog, failed RPC or JavaScript error
 fails the test with the action and view it happened in.
 """
 
@@ -104,14 +105,21 @@ class TestViewsInBrowser(HttpCase):
                     menus.append(menu)
         by_action = {}
         for menu in menus:
-            if menu["actionModel"] == "ir.actions.act_window":
-                by_action.setdefault(menu["actionID"], menu)
+            if menu["actionModel"] in ("ir.actions.act_window", "ir.actions.client"):
+                by_action.setdefault((menu["actionModel"], menu["actionID"]), menu)
         return by_action
 
     def _plan(self, user):
         plan = []
-        for action_id, menu in self._menus(user).items():
-            action = self.env["ir.actions.act_window"].browse(action_id)
+        for (action_model, action_id), menu in self._menus(user).items():
+            if action_model == "ir.actions.client":
+                # A dashboard: opened, then each thing it offers to click.
+                tag = self.env[action_model].browse(action_id).tag
+                plan.append(
+                    {"name": f"{menu['name']} ({tag})", "menuId": menu["id"], "client": True}
+                )
+                continue
+            action = self.env[action_model].browse(action_id)
             model = self.env[action.res_model].with_user(user)
             record = self.records.get(action.res_model) or model.search([], limit=1)
             plan.append(

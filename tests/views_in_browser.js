@@ -142,6 +142,39 @@ window.iotBrowserTest = (function () {
         }
     }
 
+    /**
+     * A client action (a dashboard): it shows, then each button or link it offers opens a
+     * view without an error. The menu is opened again before each click.
+     */
+    async function openClientAction(item) {
+        const clickables = () => [
+            ...document.querySelectorAll(
+                ".o_action_manager > .o_action :is(button, a[href], [role=button])",
+            ),
+        ];
+        if (!document.querySelector(".o_action_manager > .o_action")) {
+            fail("the client action shows nothing");
+        }
+        const count = clickables().length;
+        for (let index = 0; index < count; index++) {
+            where = `${item.name} > click ${index + 1} of ${count}`;
+            if (index) {
+                await env.services.menu.selectMenu(item.menuId);
+                await settle();
+            }
+            const element = clickables()[index];
+            if (!element) {
+                fail("the client action changed between two openings");
+            }
+            where += ` "${element.innerText.trim().replace(/\s+/g, " ").slice(0, 60)}"`;
+            element.click();
+            await settle();
+            if (!document.querySelector(".o_action_manager .o_view_controller")) {
+                fail("the click opened no view");
+            }
+        }
+    }
+
     async function run(step) {
         try {
             await step();
@@ -165,7 +198,7 @@ window.iotBrowserTest = (function () {
      * Opens each menu of the plan, each view of its window action, the form of an existing
      * record and a new one.
      *
-     * @param {Array<{name: string, menuId: number, target: string, views: string[], resId: number|false}>} plan
+     * @param {Array<{name: string, menuId: number, client: boolean|undefined, target: string, views: string[], resId: number|false}>} plan
      */
     async function openEveryView(plan) {
         await settle();
@@ -173,6 +206,10 @@ window.iotBrowserTest = (function () {
             where = item.name;
             await env.services.menu.selectMenu(item.menuId);
             await settle();
+            if (item.client) {
+                await openClientAction(item);
+                continue;
+            }
             if (item.target === "new") {
                 if (!document.querySelector(".modal .o_form_view")) {
                     fail("the dialog shows no form");

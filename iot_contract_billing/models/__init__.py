@@ -9,6 +9,7 @@ from . import (
     iot_billing_usage,
     iot_device,
     iot_device_api,
+    iot_overview,
     iot_plan_choice_mixin,
     iot_plan_status_price,
     product_template,

@@ -9,10 +9,13 @@ from . import (
     test_gateway_billing,
     test_invoice_lines,
     test_links,
+    test_overview,
     test_plans,
     test_put_on_contract,
     test_seed_scenario,
     test_settings,
     test_tours,
+    test_usage_analysis,
+    test_usage_statement,
     test_valuation,
 )

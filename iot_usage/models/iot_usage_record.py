@@ -51,11 +51,14 @@ class IotUsageRecord(models.Model):
     event_ref = fields.Char(string="Event Reference", readonly=True)
     dtu = fields.Datetime(string="Time of Use (UTC)", required=True, readonly=True)
     dt_device = fields.Datetime(string="Device Time", readonly=True)
-    int_counter = BigInteger(readonly=True, aggregator="sum")
-    int_counter2 = BigInteger(readonly=True)
-    int_counter3 = BigInteger(readonly=True)
-    int_counter4 = BigInteger(readonly=True)
-    int_counter5 = BigInteger(readonly=True)
+    # Raw readings are not added up in reports: a counter may be a meter's cumulative
+    # index, and records of different kinds count different units. Consumption is what
+    # calculators derive from them (IoT > Usage > Usage Analysis).
+    int_counter = BigInteger(readonly=True, aggregator=None)
+    int_counter2 = BigInteger(readonly=True, aggregator=None)
+    int_counter3 = BigInteger(readonly=True, aggregator=None)
+    int_counter4 = BigInteger(readonly=True, aggregator=None)
+    int_counter5 = BigInteger(readonly=True, aggregator=None)
     temperature = fields.Float(readonly=True, aggregator="avg")
     data = fields.Json(readonly=True)
     src_ip = fields.Char(string="Source IP", readonly=True)
@@ -66,7 +69,10 @@ class IotUsageRecord(models.Model):
     state = fields.Selection(STATES, required=True, default="new", readonly=True)
     excluded_reason = fields.Char(readonly=True)
     quantity = fields.Float(
-        digits=(16, 6), readonly=True, help="The billable quantity mediation gave the record."
+        digits=(16, 6),
+        readonly=True,
+        aggregator=None,
+        help="The billable quantity mediation gave the record.",
     )
     rating_id = fields.Many2one("iot.usage.rating", readonly=True, index="btree_not_null")
     device_identifier = fields.Char(related="device_id.identifier", string="DeviceId")

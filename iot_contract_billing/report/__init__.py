@@ -1,0 +1,1 @@
+from . import iot_usage_analysis, iot_usage_statement
