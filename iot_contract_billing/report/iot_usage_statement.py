@@ -1,6 +1,8 @@
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
+from ..models.iot_billing_run import PRICE_LINE_FIELDS
+
 
 class IotUsageStatementReport(models.AbstractModel):
     """The usage statement of fleet invoices: per device and period, what was billed -
@@ -107,12 +109,21 @@ class IotUsageStatementReport(models.AbstractModel):
         ):
             calculator = usage.calculator_id
             origin = usage.origin_schedule_id
-            note = explanations.get((usage.device_id.id, calculator.id, origin.date_start), "")
+            parts = usage.price_lines or []
+            simple = len(parts) == 1 and parts[0]["kind"] == "unit"
+            notes = [] if simple else [self._price_part(calculator, part) for part in parts]
             if usage.is_adjustment:
-                note = _(
-                    "late usage of %(start)s to %(end)s",
-                    start=origin.date_start,
-                    end=origin.date_end,
+                notes.insert(
+                    0,
+                    _(
+                        "late usage of %(start)s to %(end)s",
+                        start=origin.date_start,
+                        end=origin.date_end,
+                    ),
+                )
+            elif not parts:
+                notes.append(
+                    explanations.get((usage.device_id.id, calculator.id, origin.date_start), "")
                 )
             lines.append(
                 {
@@ -120,9 +131,10 @@ class IotUsageStatementReport(models.AbstractModel):
                     "item": calculator.name,
                     "quantity": usage.quantity,
                     "unit": calculator.unit,
-                    "price": usage.amount / usage.quantity if usage.quantity else 0.0,
+                    # A price in parts (tiers, bands, fees) is spelled out in the notes.
+                    "price": parts[0]["price"] if simple else False,
                     "amount": usage.amount,
-                    "note": note,
+                    "note": "; ".join(note for note in notes if note),
                 }
             )
         if schedule.charge_amount:
@@ -138,3 +150,15 @@ class IotUsageStatementReport(models.AbstractModel):
                 }
             )
         return lines
+
+    def _price_part(self, calculator, part):
+        """ "Water 0-100 m3: 100 x 1.50", as the invoice line of that part says it."""
+        label = self.env["iot.billing.run"]._usage_label(
+            calculator, tuple(part.get(name) for name in PRICE_LINE_FIELDS), None
+        )
+        return _(
+            "%(label)s: %(quantity)s x %(price)s",
+            label=label,
+            quantity=f"{part['quantity']:,.4f}".rstrip("0").rstrip("."),
+            price=part["price"],
+        )
