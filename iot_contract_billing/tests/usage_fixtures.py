@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import new_test_user
 
 from .common import BillingFixtures
@@ -66,7 +67,15 @@ class BilledUsageFixtures(BillingFixtures):
             env["iot.billing.run"]
             .with_user(cls.accountant)
             .with_context(iot_billing_inline=True)
-            .create({"name": "October", "date_from": "2026-10-01", "date_to": "2026-10-31"})
+            .create(
+                {
+                    "name": "October",
+                    "date_from": "2026-10-01",
+                    "date_to": "2026-10-31",
+                    # The test's customer only: the demo data may have October to bill.
+                    "partner_ids": [Command.set(cls.customer.ids)],
+                }
+            )
         )
         cls.billing_run.action_run()
         cls.invoice = cls.billing_run.invoice_ids
