@@ -98,15 +98,11 @@ ensure_browser() {
 }
 
 ensure_pdf_tools() {
-    # Odoo prints PDF reports (the fleet usage statement, invoices) with wkhtmltopdf;
-    # the tests read the PDF's text with pdftotext (poppler-utils).
-    local missing=()
-    command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
-    command -v pdftotext >/dev/null || missing+=(poppler-utils)
-    [ ${#missing[@]} -eq 0 ] && return
-    [ "$(id -u)" = 0 ] || die "${missing[*]} not installed: run 'sudo apt-get install ${missing[*]}'"
-    step "installing ${missing[*]} (PDF reports)"
-    apt_install "${missing[@]}" || die "apt-get could not install ${missing[*]}"
+    # Odoo prints PDF reports (the fleet usage statement, invoices) with wkhtmltopdf.
+    command -v wkhtmltopdf >/dev/null && return
+    [ "$(id -u)" = 0 ] || die "wkhtmltopdf is not installed: run 'sudo apt-get install wkhtmltopdf'"
+    step "installing wkhtmltopdf (PDF reports)"
+    apt_install wkhtmltopdf || die "apt-get could not install wkhtmltopdf"
 }
 
 ensure_postgres() {

@@ -1,6 +1,9 @@
 """The PDF usage statement of a fleet invoice, printed by an accountant with Invoicing
 rights only: per device and period, the quantities in their units, prices, amounts and
-the invoice's totals, readable in the PDF's text."""
+the invoice's totals."""
+
+import shutil
+import unittest
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
@@ -42,6 +45,21 @@ class TestUsageStatement(BilledUsageFixtures, TransactionCase):
             "Untaxed amount",
         ):
             self.assertIn(text, html)
+
+    @unittest.skipUnless(shutil.which("wkhtmltopdf"), "wkhtmltopdf is installed by scripts/_env.sh")
+    def test_accountant_prints_the_pdf(self):
+        """wkhtmltopdf prints the statement for the accountant. (Debian's build draws the
+        report's web fonts as outlines: the PDF holds no text to read back, so what it
+        says is read from the HTML it is printed from, in the test above.)"""
+        pdf, kind = (
+            self.env["ir.actions.report"]
+            .with_user(self.bookkeeper)
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(REPORT, self.invoice.ids)
+        )
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        self.assertIn(b"/Type /Page", pdf)
 
     def test_an_invoice_without_fleet_usage_is_refused(self):
         other = self.env["account.move"].create(
