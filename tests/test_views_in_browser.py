@@ -25,6 +25,8 @@ ROLES = {
     "IoT Manager with Invoicing": (
         "base.group_user,iot_fleet.group_iot_manager,account.group_account_invoice"
     ),
+    "IoT Billing": "base.group_user,iot_contract_billing.group_iot_billing",
+    "Auditor": "base.group_user,iot_contract_billing.group_iot_auditor",
 }
 
 OUR_ADDONS = ("iot_fleet", "iot_usage", "iot_contract_billing")
@@ -66,6 +68,8 @@ class TestViewsInBrowser(HttpCase):
         )
         cls.billing_run.action_run()
         env["iot.usage.upload"].create({"name": "views.csv"})
+        gateway = env["res.users"]._iot_gateway_user("Views Gateway")
+        gateway._iot_new_api_key("Views key")
         line = cls.devices[0].contract_line_id
         cls.records = {
             "iot.device": cls.devices[0],
@@ -73,6 +77,7 @@ class TestViewsInBrowser(HttpCase):
             "contract.contract": line.contract_id,
             "contract.line": line,
             "product.template": plan.product_tmpl_id,
+            "res.users": gateway,
         }
 
     def _extended_core_models(self):
@@ -157,6 +162,14 @@ class TestViewsInBrowser(HttpCase):
     def test_every_view_as_accountant(self):
         """Invoicing rights only, no IoT group: invoices and their forms open."""
         self._open_every_view("Accountant")
+
+    def test_every_view_as_billing(self):
+        """The billing role: billing runs and their wizard, invoices."""
+        self._open_every_view("IoT Billing")
+
+    def test_every_view_as_auditor(self):
+        """Read-only: the fleet, billing and invoices."""
+        self._open_every_view("Auditor")
 
     def test_business_error_shows_as_a_warning(self):
         """Activating a device that is active already: a warning, not a traceback."""

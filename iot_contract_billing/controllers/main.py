@@ -1,5 +1,9 @@
 import copy
 
+import werkzeug.exceptions
+
+from odoo import http
+from odoo.exceptions import UserError
 from odoo.http import request
 
 from odoo.addons.iot_fleet.controllers.main import API, api_route
@@ -38,46 +42,64 @@ DETAIL_PATHS = {
 }
 
 
+def _export_detail(invoice_id, file_format, level):
+    """``(filename, mimetype, content)`` of a customer invoice's detail that the
+    request's user may read, or an ``IotApiError``."""
+    if file_format not in DETAIL_FORMATS:
+        raise IotApiError(
+            f"format must be one of {', '.join(DETAIL_FORMATS)}.",
+            details=[{"field": "format", "message": "unknown format"}],
+        )
+    if level not in DETAIL_LEVELS:
+        raise IotApiError(
+            f"level must be one of {', '.join(DETAIL_LEVELS)}.",
+            details=[{"field": "level", "message": "unknown level"}],
+        )
+    # Another company's invoice is answered like one that does not exist; an id
+    # beyond the database's integers names none.
+    invoice = request.env["account.move"]
+    if invoice_id <= plan_core.MAX_ID:
+        invoice = invoice.search(
+            [
+                ("id", "=", invoice_id),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("company_id", "in", request.env.companies.ids),
+            ]
+        )
+    if not invoice:
+        raise IotApiError("No such invoice.", code="not_found", status=404)
+    return invoice._iot_detail_file(file_format, level)
+
+
+def _file_response(exported):
+    filename, mimetype, content = exported
+    return request.make_response(
+        content,
+        headers=[
+            ("Content-Type", mimetype),
+            ("Content-Disposition", f'attachment; filename="{filename}"'),
+        ],
+    )
+
+
 class IotBillingApi(IotUsageApi):
     @api_route(f"{API}/invoices/<int:invoice_id>/detail", methods=["GET"])
     def invoice_detail(self, invoice_id, format="csv", level="device", **kwargs):
-        def export():
-            if format not in DETAIL_FORMATS:
-                raise IotApiError(
-                    f"format must be one of {', '.join(DETAIL_FORMATS)}.",
-                    details=[{"field": "format", "message": "unknown format"}],
-                )
-            if level not in DETAIL_LEVELS:
-                raise IotApiError(
-                    f"level must be one of {', '.join(DETAIL_LEVELS)}.",
-                    details=[{"field": "level", "message": "unknown level"}],
-                )
-            # Another company's invoice is answered like one that does not exist; an id
-            # beyond the database's integers names none.
-            invoice = request.env["account.move"]
-            if invoice_id <= plan_core.MAX_ID:
-                invoice = invoice.search(
-                    [
-                        ("id", "=", invoice_id),
-                        ("move_type", "in", ("out_invoice", "out_refund")),
-                        ("company_id", "in", request.env.companies.ids),
-                    ]
-                )
-            if not invoice:
-                raise IotApiError("No such invoice.", code="not_found", status=404)
-            return invoice._iot_detail_file(format, level)
+        return self._respond(
+            lambda: _export_detail(invoice_id, format, level), render=_file_response
+        )
 
-        def render(exported):
-            filename, mimetype, content = exported
-            return request.make_response(
-                content,
-                headers=[
-                    ("Content-Type", mimetype),
-                    ("Content-Disposition", f'attachment; filename="{filename}"'),
-                ],
-            )
-
-        return self._respond(export, render=render)
+    @http.route("/iot/invoices/<int:invoice_id>/detail", type="http", auth="user", methods=["GET"])
+    def invoice_detail_download(self, invoice_id, format="csv", level="device", **kwargs):
+        """The same file for the back office: the invoice form's download buttons, with
+        the user's session (the API's route takes a key)."""
+        try:
+            exported = _export_detail(invoice_id, format, level)
+        except UserError as exc:
+            if getattr(exc, "status", None) == 404:
+                raise werkzeug.exceptions.NotFound() from None
+            raise werkzeug.exceptions.BadRequest(exc.args[0]) from None
+        return _file_response(exported)
 
     def _openapi_document(self):
         document = fleet_openapi.add_paths(super()._openapi_document(), DETAIL_PATHS)

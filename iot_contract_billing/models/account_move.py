@@ -6,14 +6,28 @@ from odoo.exceptions import UserError
 
 from ..core import detail
 
+IOT_DETAIL_GROUPS = (
+    "iot_fleet.group_iot_user,account.group_account_invoice,account.group_account_readonly"
+)
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    # Read from the invoicing schedules, which only IoT users may read: accountants
-    # without an IoT group open invoices without it.
+    # The fleet detail of an invoice: read by accountants (the invoiced schedules and
+    # usage, see security.xml) and IoT users; the groups keep the invoice form open to
+    # anyone else who may read invoices.
     iot_schedule_count = fields.Integer(
-        compute="_compute_iot_schedule_count", groups="iot_fleet.group_iot_user"
+        compute="_compute_iot_schedule_count", groups=IOT_DETAIL_GROUPS
+    )
+    iot_detail_ids = fields.One2many(
+        "iot.billing.detail", "move_id", string="Fleet Detail", groups=IOT_DETAIL_GROUPS
+    )
+    iot_usage_ids = fields.Many2many(
+        "iot.billing.usage",
+        compute="_compute_iot_usage_ids",
+        string="Usage Billed",
+        groups=IOT_DETAIL_GROUPS,
     )
     # The other side of the runs' invoices (same table).
     iot_billing_run_ids = fields.Many2many(
@@ -39,6 +53,13 @@ class AccountMove(models.Model):
         for move in self:
             move.iot_schedule_count = sum(
                 count for line, count in counts.items() if line.move_id == move
+            )
+
+    def _compute_iot_usage_ids(self):
+        usage = self.env["iot.billing.usage"].search([("invoice_line_id.move_id", "in", self.ids)])
+        for move in self:
+            move.iot_usage_ids = usage.filtered(
+                lambda row, move=move: row.invoice_line_id.move_id == move
             )
 
     @api.depends("iot_billing_run_ids")
@@ -196,20 +217,12 @@ class AccountMove(models.Model):
         )
 
     def action_iot_export_detail(self):
+        """Download the detail (the invoice's own route: nothing is stored)."""
         self.ensure_one()
+        self.check_access("read")
         file_format = self.env.context.get("iot_detail_format", "csv")
-        filename, mimetype, content = self._iot_detail_file(file_format)
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": filename,
-                "raw": content,
-                "mimetype": mimetype,
-                "res_model": self._name,
-                "res_id": self.id,
-            }
-        )
         return {
             "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "self",
+            "url": f"/iot/invoices/{self.id}/detail?format={file_format}",
+            "target": "download",
         }

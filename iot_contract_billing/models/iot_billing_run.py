@@ -99,9 +99,16 @@ class IotBillingRun(models.Model):
                 raise ValidationError(_("The period ends before it starts."))
 
     def action_run(self):
+        self._check_billing_role()
         for run in self:
             run._run()
         return True
+
+    @api.model
+    def _check_billing_role(self):
+        """Billing posts invoices: it takes the billing role, not only IoT rights."""
+        if not (self.env.su or self.env.user.has_group("iot_contract_billing.group_iot_billing")):
+            raise AccessError(_("Previewing and running billing take the IoT Billing role."))
 
     def action_view_invoices(self):
         self.ensure_one()

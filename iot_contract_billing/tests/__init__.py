@@ -1,5 +1,6 @@
 from . import (
     test_activation,
+    test_billing_roles,
     test_billing_run,
     test_billing_wizard,
     test_core_plan,

@@ -53,11 +53,13 @@ class BillingFixtures(IotFleetFixtures):
 
     @classmethod
     def make_accountant(cls, login, **values):
-        """An IoT manager who may post invoices (``values``: of the user, e.g. companies)."""
+        """An IoT manager with the billing role (previews and runs billing, posts
+        invoices; ``values``: of the user, e.g. companies)."""
         return new_test_user(
             cls.env,
             login=login,
-            groups="base.group_user,iot_fleet.group_iot_manager,account.group_account_invoice",
+            groups="base.group_user,iot_fleet.group_iot_manager,"
+            "iot_contract_billing.group_iot_billing",
             **values,
         )
 

@@ -128,12 +128,13 @@ class TestSeedScenario(BillingFixtures, HttpCase):
         )
 
     def test_run_without_accounting_rights_cannot_post(self):
+        """An IoT manager without the billing role neither creates nor runs a run."""
         device = self.env["iot.device"].create({"identifier": "NO_RIGHTS_1"})
         device._activate(self.customer, "2026-04-01", {"plan": {"product": "PFS-SEED"}})
-        run = (
-            self.env["iot.billing.run"]
-            .with_user(self.manager)
-            .create({"name": "April", "date_from": "2026-04-01", "date_to": "2026-04-30"})
-        )
+        period = {"name": "April", "date_from": "2026-04-01", "date_to": "2026-04-30"}
         with self.assertRaises(AccessError):
-            run.action_run()
+            self.env["iot.billing.run"].with_user(self.manager).create(period)
+        run = self.env["iot.billing.run"].create(period)
+        with self.assertRaises(AccessError):
+            run.with_user(self.manager).action_run()
+        self.assertFalse(device.contract_line_id.iot_schedule_ids.filtered("invoice_line_id"))

@@ -316,11 +316,8 @@ class TestValuation(BillingScenario, TransactionCase):
         for number, device in enumerate(devices):
             self.use(device, "2026-04-12T08:00:00Z", 7 + number * 3)
         invoice = self.bill(datetime.date(2026, 4, 30)).invoice_ids
-        action = invoice.with_user(self.accountant).action_iot_export_detail()
-        attachment = self.env["ir.attachment"].browse(
-            int(action["url"].split("/")[3].split("?")[0])
-        )
-        *rows, totals = csv.DictReader(io.StringIO(attachment.raw.decode()))
+        _filename, _mimetype, content = invoice.with_user(self.accountant)._iot_detail_file("csv")
+        *rows, totals = csv.DictReader(io.StringIO(content.decode()))
         self.assertEqual(len({row["Device"] for row in rows}), 7)
         self.assertEqual(totals["Invoice"], "Total")
         for column, amount in (

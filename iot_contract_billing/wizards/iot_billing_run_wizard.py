@@ -95,6 +95,7 @@ class IotBillingRunWizard(models.TransientModel):
     def _start_runs(self, post):
         """One run per company with something to bill, ready to bill:
         ``(runs, names of the companies with nothing due)``."""
+        self.env["iot.billing.run"]._check_billing_role()
         date_from, date_to = self._period()
         Run = self.env["iot.billing.run"]
         runs, idle = Run, []

@@ -11,4 +11,5 @@ from . import (
     res_company,
     res_config_settings,
     res_users,
+    res_users_apikeys,
 )

@@ -1,5 +1,6 @@
 from . import (
     test_api_http,
+    test_gateways,
     test_jsonrpc,
     test_lifecycle,
     test_multicompany,

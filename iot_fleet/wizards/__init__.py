@@ -1,1 +1,1 @@
-from . import iot_device_activate_wizard, iot_device_transition_wizard
+from . import iot_device_activate_wizard, iot_device_transition_wizard, iot_gateway_wizard
