@@ -119,7 +119,7 @@ class IotBillingRun(models.Model):
             group_schedules = Schedule.browse(schedule_ids)
             values = {
                 "product": product.name,
-                "devices": _devices(len(group_schedules.device_id)),
+                "devices": _devices(self.env, len(group_schedules.device_id)),
                 "amount": _amount(amount, group_schedules.currency_id),
             }
             if period:
@@ -230,7 +230,7 @@ class IotBillingRun(models.Model):
                 "quantity": quantity,
                 "price_unit": price_unit,
             }
-            unit = _share_unit(calculator, part)
+            unit = _share_unit(self.env, calculator, part)
             if kind in MEASURED:
                 line["product_uom_id"] = uoms[calculator_id].id
             share_kind = "late" if late else "usage"
@@ -447,12 +447,12 @@ class IotBillingRun(models.Model):
         return f"{format_date(self.env, start)} - {format_date(self.env, end)}"
 
 
-def _share_unit(calculator, part):
+def _share_unit(env, calculator, part):
     kind, _lower, _upper, _band, size, _price = part
     if kind in MEASURED:
         return calculator.unit
     if kind == "package":
-        return _("block of %(size)s %(unit)s", size=_quantity(size or 0), unit=calculator.unit)
+        return env._("block of %(size)s %(unit)s", size=_quantity(size or 0), unit=calculator.unit)
     return ""
 
 
@@ -474,10 +474,11 @@ def _quantity(value):
     return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
-def _devices(count):
+def _devices(env, count):
+    # Module-level: the translation's language comes from the caller's environment.
     if count == 1:
-        return _("1 device")
-    return _("%(count)s devices", count=f"{count:,}")
+        return env._("1 device")
+    return env._("%(count)s devices", count=f"{count:,}")
 
 
 def _amount(amount, currency):
