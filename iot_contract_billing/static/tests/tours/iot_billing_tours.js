@@ -140,7 +140,17 @@ tours.add("iot_billing_accountant_posts", {
     steps: () => [
         {
             content: "The usage line reads as quantity in m3 times the unit price",
-            trigger: "div[name=invoice_line_ids] .o_data_row:contains(Water consumption (m3)):contains(250.00):contains(1.85):contains(462.50)",
+            trigger: "div[name=invoice_line_ids] .o_data_row:contains(Water usage)",
+            run() {
+                // A draft's label is in a text area: its value, not its text.
+                const values = [...this.anchor.querySelectorAll("textarea, input")].map((e) => e.value);
+                const text = [this.anchor.textContent, ...values].join(" ").replace(/\s+/g, " ");
+                for (const part of ["Water consumption (m3)", "250.00", "1.85", "462.50"]) {
+                    if (!text.includes(part)) {
+                        throw new Error(`"${part}" is not in the usage line: ${text}`);
+                    }
+                }
+            },
         },
         {
             content: "Post the invoice",
