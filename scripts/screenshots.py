@@ -58,7 +58,7 @@ SCREENS = [
     (
         "usage_analysis",
         "Usage analysed per calculator and unit",
-        "/odoo/action-iot_usage.iot_usage_analysis_action",
+        "/odoo/action-iot_contract_billing.iot_usage_analysis_action",
         ".o_pivot, .o_graph_renderer, .o_list_view",
         [],
     ),
