@@ -99,10 +99,17 @@ class TestGatewayKeyAsAttacker(IotFleetFixtures, HttpCase):
         )
         names = [name for name in ir_models.mapped("model") if not self.env[name]._abstract]
         self.assertGreater(len(names), 10)
+        # Every model is tried, then the ones that were not refused are named together.
+        not_refused = []
+
+        def expect_refusal(model, method, answer):
+            error = answer.get("error", {}).get("data", {}).get("name")
+            if error != "odoo.exceptions.AccessError":
+                not_refused.append((model, method, error or answer))
+
         for model in names:
             record = self.env[model].sudo().search([], limit=1)
-            with self.subTest(model=model, method="create"):
-                self.assertRefused(self.rpc(model, "create", {}))
+            expect_refusal(model, "create", self.rpc(model, "create", {}))
             if record:
                 # Writing a stored field's own value: the access check comes first.
                 name = next(
@@ -111,11 +118,11 @@ class TestGatewayKeyAsAttacker(IotFleetFixtures, HttpCase):
                     if field.store and field.column_type and name not in models.MAGIC_COLUMNS
                 )
                 value = record._fields[name].convert_to_write(record[name], record)
-                with self.subTest(model=model, method="write"):
-                    self.assertRefused(self.rpc(model, "write", [record.id], {name: value}))
-                with self.subTest(model=model, method="unlink"):
-                    self.assertRefused(self.rpc(model, "unlink", [record.id]))
-                    self.assertTrue(record.exists())
+                value = json.loads(json.dumps(value, default=str))  # dates as RPC sends them
+                expect_refusal(model, "write", self.rpc(model, "write", [record.id], {name: value}))
+                expect_refusal(model, "unlink", self.rpc(model, "unlink", [record.id]))
+                self.assertTrue(record.exists(), model)
+        self.assertEqual(not_refused, [])
 
     def test_gateway_is_no_internal_user(self):
         """A portal user with the Device API group: no user list, no customers, no
