@@ -48,3 +48,25 @@ def test_addon_tests_all_imported():
         if files - imported:
             missing[addon] = sorted(files - imported)
     assert not missing, f"test files that Odoo's test runner never runs: {missing}"
+
+
+def _translation_calls(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name == "_":
+                yield node
+
+
+def test_translated_strings_are_extractable():
+    """Odoo's extractor (babel) evaluates the arguments of ``_()``: one f-string among
+    them makes it give up on the whole file, whose strings then miss from the .pot."""
+    found = []
+    for addon in ADDONS:
+        for path in (ROOT / addon).rglob("*.py"):
+            tree = ast.parse(path.read_text())
+            for call in _translation_calls(tree):
+                if any(isinstance(node, ast.JoinedStr) for node in ast.walk(call)):
+                    found.append(f"{path.relative_to(ROOT)}:{call.lineno}")
+    assert not found, "f-strings inside _(): " + ", ".join(found)

@@ -478,7 +478,7 @@ def _devices(env, count):
     # Module-level: the translation's language comes from the caller's environment.
     if count == 1:
         return env._("1 device")
-    return env._("%(count)s devices", count=f"{count:,}")
+    return env._("%(count)s devices", count=format(count, ","))
 
 
 def _amount(amount, currency):

@@ -141,14 +141,10 @@ class IotDevice(models.Model):
     def _billing_check_can_contract(self):
         refusals = self._billing_contract_refusals()
         if refusals:
-            raise UserError(
-                _(
-                    "These devices cannot be put on a contract:\n%(list)s",
-                    list="\n".join(
-                        f"- {reason}: {_identifiers(devices)}" for reason, devices in refusals
-                    ),
-                )
+            listed = "\n".join(
+                f"- {reason}: {_identifiers(devices)}" for reason, devices in refusals
             )
+            raise UserError(_("These devices cannot be put on a contract:\n%(list)s", list=listed))
 
     def _billing_put_on_contract(self, activation_data):
         """Put active devices that are on no contract on their customer's fleet contract,

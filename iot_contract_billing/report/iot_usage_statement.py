@@ -99,7 +99,9 @@ class IotUsageStatementReport(models.AbstractModel):
                     "unit": _("period"),
                     "price": schedule.recurring_amount / schedule.ratio,
                     "amount": schedule.recurring_amount,
-                    "note": _("prorated: %(days)s of the period", days=f"{schedule.ratio:.0%}")
+                    "note": _(
+                        "prorated: %(days)s of the period", days=format(schedule.ratio, ".0%")
+                    )
                     if schedule.ratio < 1
                     else "",
                 }
@@ -159,6 +161,6 @@ class IotUsageStatementReport(models.AbstractModel):
         return _(
             "%(label)s: %(quantity)s x %(price)s",
             label=label,
-            quantity=f"{part['quantity']:,.4f}".rstrip("0").rstrip("."),
+            quantity=format(part["quantity"], ",.4f").rstrip("0").rstrip("."),
             price=part["price"],
         )

@@ -60,11 +60,14 @@ def month_bounds(month):
     match = MONTH_RE.fullmatch(month) if isinstance(month, str) else None
     year, number = (int(part) for part in match.groups()) if match else (0, 0)
     if not (1 <= number <= 12 and records_core.MIN_DATE.year <= year < records_core.MAX_DATE.year):
+        # No f-string inside _(): the translation extractor evaluates its arguments.
+        first = str(records_core.MIN_DATE.year) + "-01"
+        last = str(records_core.MAX_DATE.year - 1) + "-12"
         raise IotApiError(
             _(
                 "month must be given as YYYY-MM, between %(first)s and %(last)s.",
-                first=f"{records_core.MIN_DATE.year}-01",
-                last=f"{records_core.MAX_DATE.year - 1}-12",
+                first=first,
+                last=last,
             ),
             details=[{"field": "month"}],
         )
