@@ -1,3 +1,5 @@
+import psycopg2.errors
+
 from odoo import _, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
@@ -53,16 +55,21 @@ class ResUsersApikeys(models.Model):
         self.env.cr.execute(SQL("SELECT 1 FROM %s WHERE %s LIMIT 1", table, due))
         if not self.env.cr.fetchone():
             return
-        with self.env.registry.cursor() as cr:
-            cr.execute(
-                SQL(
-                    """UPDATE %(table)s SET iot_last_use = now() at time zone 'utc'
-                        WHERE id IN (SELECT id FROM %(table)s WHERE %(due)s
-                                        FOR UPDATE SKIP LOCKED)""",
-                    table=table,
-                    due=due,
+        try:
+            with self.env.registry.cursor() as cr:
+                cr.execute(
+                    SQL(
+                        """UPDATE %(table)s SET iot_last_use = now() at time zone 'utc'
+                            WHERE id IN (SELECT id FROM %(table)s WHERE %(due)s
+                                            FOR UPDATE SKIP LOCKED)""",
+                        table=table,
+                        due=due,
+                    )
                 )
-            )
+        except psycopg2.errors.SerializationFailure:
+            # A concurrent request of the same key stamped it since this one's snapshot:
+            # its stamp is as good, and the key stays valid (this used to answer 401).
+            pass
 
     def action_iot_revoke(self):
         """Revoke gateway keys (IoT managers; administrators revoke any key)."""
