@@ -1,3 +1,5 @@
+import logging
+
 import psycopg2.errors
 
 from odoo import _, fields, models
@@ -5,6 +7,8 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from odoo.addons.base.models.res_users import INDEX_SIZE
+
+_logger = logging.getLogger(__name__)
 
 # A key's last use is written at most this often: a gateway posting every second
 # costs one small write a minute, not one a request.
@@ -69,7 +73,7 @@ class ResUsersApikeys(models.Model):
         except psycopg2.errors.SerializationFailure:
             # A concurrent request of the same key stamped it since this one's snapshot:
             # its stamp is as good, and the key stays valid (this used to answer 401).
-            pass
+            _logger.debug("last use of key %s of user %s stamped concurrently", index, uid)
 
     def action_iot_revoke(self):
         """Revoke gateway keys (IoT managers; administrators revoke any key)."""
