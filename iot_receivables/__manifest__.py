@@ -1,0 +1,22 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "IoT Receivables",
+    "summary": "Collect what IoT billing invoiced: dunning that blocks and unblocks devices",
+    "version": "18.0.0.1.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/iot-fleet-billing/iot-fleet-billing",
+    "author": "IoT Fleet Billing",
+    "license": "AGPL-3",
+    "depends": ["iot_contract_billing", "account", "mail"],
+    "data": [
+        "security/security.xml",
+        "security/ir.model.access.csv",
+        "data/iot_device_state_data.xml",
+        "views/iot_device_block_views.xml",
+        "views/iot_device_views.xml",
+        "views/menus.xml",
+    ],
+    "assets": {
+        "web.assets_tests": ["iot_receivables/static/tests/tours/**/*"],
+    },
+}

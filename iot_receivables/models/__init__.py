@@ -1,0 +1,1 @@
+from . import iot_device, iot_device_block, iot_device_event
