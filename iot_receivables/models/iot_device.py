@@ -14,19 +14,24 @@ class IotDevice(models.Model):
     block_ids = fields.One2many("iot.device.block", "device_id", string="Blocks")
     block_count = fields.Integer(compute="_compute_block_count", string="Blocks in Force")
     blocked_reasons = fields.Char(
-        compute="_compute_block_count", string="Blocked For",
+        compute="_compute_block_count",
+        string="Blocked For",
         help="The reasons the device is blocked for, while any is in force.",
     )
 
     def _compute_block_count(self):
-        blocks = self.env["iot.device.block"].sudo().search(
-            [("device_id", "in", self.ids), ("state", "=", "in_force")]
+        blocks = (
+            self.env["iot.device.block"]
+            .sudo()
+            .search([("device_id", "in", self.ids), ("state", "=", "in_force")])
         )
         labels = dict(blocks._fields["reason"].selection)
         for device in self:
             mine = blocks.filtered(lambda b, device=device: b.device_id == device)
             device.block_count = len(mine)
-            device.blocked_reasons = ", ".join(labels[r] for r in sorted(set(mine.mapped("reason"))))
+            device.blocked_reasons = ", ".join(
+                labels[r] for r in sorted(set(mine.mapped("reason")))
+            )
 
     @api.depends("state_id", "company_id")
     def _compute_allowed_transitions(self):
@@ -49,10 +54,14 @@ class IotDevice(models.Model):
         devices = self.filtered("id")
         if not devices:
             return {}
-        rows = self.env["iot.device.block"].sudo().search_read(
-            [("device_id", "in", devices.ids), ("previous_state_id", "!=", False)],
-            ["device_id", "previous_state_id"],
-            order="date_start desc, id desc",
+        rows = (
+            self.env["iot.device.block"]
+            .sudo()
+            .search_read(
+                [("device_id", "in", devices.ids), ("previous_state_id", "!=", False)],
+                ["device_id", "previous_state_id"],
+                order="date_start desc, id desc",
+            )
         )
         states = self.env["iot.device.state"]
         previous = {}
@@ -105,8 +114,12 @@ class IotDevice(models.Model):
 
     def _iot_unblock(self, reason, lift_reason=None, origin=None):
         """Lift the ``reason`` blocks of ``self``; devices with no block left go back."""
-        blocks = self.env["iot.device.block"].sudo().search(
-            [("device_id", "in", self.ids), ("reason", "=", reason), ("state", "=", "in_force")]
+        blocks = (
+            self.env["iot.device.block"]
+            .sudo()
+            .search(
+                [("device_id", "in", self.ids), ("reason", "=", reason), ("state", "=", "in_force")]
+            )
         )
         return blocks._lift(lift_reason=lift_reason, origin=origin)
 
@@ -133,13 +146,23 @@ class IotDevice(models.Model):
         places a manual block; Unblock lifts the manual one and is refused while a block
         of another reason (dunning, fraud) is in force."""
         if self.env.context.get("iot_block_internal") or not self:
-            return super()._apply_transition(code=code, state_code=state_code, reason=reason, **kwargs)
+            return super()._apply_transition(
+                code=code, state_code=state_code, reason=reason, **kwargs
+            )
         found = self._find_transitions(code=code, state_code=state_code)
         leaving = self.browse(
-            [d.id for d, t in found.items() if d.state_id.code == "blocked" and t.to_state_id.code != "blocked"]
+            [
+                d.id
+                for d, t in found.items()
+                if d.state_id.code == "blocked" and t.to_state_id.code != "blocked"
+            ]
         )
         entering = self.browse(
-            [d.id for d, t in found.items() if t.to_state_id.code == "blocked" and d.state_id.code != "blocked"]
+            [
+                d.id
+                for d, t in found.items()
+                if t.to_state_id.code == "blocked" and d.state_id.code != "blocked"
+            ]
         )
         Block = self.env["iot.device.block"].sudo()
         if leaving:
@@ -154,17 +177,18 @@ class IotDevice(models.Model):
                 labels = dict(Block._fields["reason"].selection)
                 raise UserError(
                     _(
-                        "%(devices)s stays blocked: %(reasons)s. Lift that block first (Blocks tab).",
+                        "%(devices)s stays blocked: %(reasons)s. "
+                        "Lift that block first (Blocks tab).",
                         devices=", ".join(others.device_id[:10].mapped("identifier")),
                         reasons=", ".join(sorted({labels[r] for r in others.mapped("reason")})),
                     )
                 )
         previous = {device: device.state_id for device in entering}
-        result = super()._apply_transition(code=code, state_code=state_code, reason=reason, **kwargs)
+        result = super()._apply_transition(
+            code=code, state_code=state_code, reason=reason, **kwargs
+        )
         if leaving:
-            Block.search(
-                [("device_id", "in", leaving.ids), ("state", "=", "in_force")]
-            ).write(
+            Block.search([("device_id", "in", leaving.ids), ("state", "=", "in_force")]).write(
                 {
                     "state": "lifted",
                     "date_end": fields.Datetime.now(),
@@ -189,7 +213,9 @@ class IotDevice(models.Model):
 
     def action_view_blocks(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("iot_receivables.iot_device_block_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "iot_receivables.iot_device_block_action"
+        )
         action["domain"] = [("device_id", "=", self.id)]
         action["context"] = {"search_default_in_force": 1}
         return action

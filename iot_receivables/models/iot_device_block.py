@@ -29,21 +29,29 @@ class IotDeviceBlock(models.Model):
         related="device_id.company_id", store=True, index=True, string="Company"
     )
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", index=True, readonly=True,
+        "res.partner",
+        string="Customer",
+        index=True,
+        readonly=True,
         help="The customer whose device it was when the block was placed.",
     )
     reason = fields.Selection(BLOCK_REASONS, required=True, readonly=True)
     note = fields.Text(readonly=True)
     state = fields.Selection(
         [("in_force", "In Force"), ("lifted", "Lifted")],
-        default="in_force", required=True, index=True, readonly=True,
+        default="in_force",
+        required=True,
+        index=True,
+        readonly=True,
     )
     date_start = fields.Datetime(
         string="Blocked On", default=fields.Datetime.now, required=True, readonly=True
     )
     date_end = fields.Datetime(string="Lifted On", readonly=True)
     previous_state_id = fields.Many2one(
-        "iot.device.state", string="State Before", readonly=True,
+        "iot.device.state",
+        string="State Before",
+        readonly=True,
         help="The state the device left when it was blocked, and goes back to when its "
         "last block is lifted.",
     )
