@@ -12,8 +12,11 @@
         "security/security.xml",
         "security/ir.model.access.csv",
         "data/iot_device_state_data.xml",
+        "data/iot_levelised_data.xml",
         "views/iot_device_block_views.xml",
         "views/iot_device_views.xml",
+        "views/iot_levelised_plan_views.xml",
+        "wizards/iot_levelised_plan_wizard_views.xml",
         "views/menus.xml",
     ],
     "assets": {

@@ -251,10 +251,11 @@ class IotBillingRun(models.Model):
             self._value_usage(schedules)
             charges = self._value_charges(schedules)
             Schedule = self.env["iot.billing.schedule"]
+            to_invoice = Schedule if self.preview else self._schedules_to_invoice(schedules)
             by_invoice = _group_ids(
-                schedules, lambda schedule: self._invoice_key(schedule.contract_id)
+                to_invoice, lambda schedule: self._invoice_key(schedule.contract_id)
             )
-            for schedule_ids in [] if self.preview else by_invoice.values():
+            for schedule_ids in by_invoice.values():
                 invoice_schedules = Schedule.browse(schedule_ids)
                 contracts = invoice_schedules.contract_id
                 try:
@@ -284,6 +285,15 @@ class IotBillingRun(models.Model):
         if self.preview or not left:
             self.state = "done"
         return invoices
+
+    def _schedules_to_invoice(self, schedules):
+        """The valued ``schedules`` this run invoices (not in a preview).
+
+        A hook for what invoices a customer's schedules otherwise: an extension keeps
+        some back (a levelised billing plan covers them, say) and moves them out of
+        the open states, so that no later run selects them again; their valued amounts
+        stay on them."""
+        return schedules
 
     # ------------------------------------------------------------------
     # Valuation: recurring amounts, usage (and late usage), one-time charges

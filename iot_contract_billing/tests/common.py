@@ -107,19 +107,24 @@ class BillingScenario(BillingFixtures):
         return devices
 
     def use(self, device, dtu, counter):
-        summary = self.env["iot.usage.record"].ingest(
+        summary = self.ingest_reading(device, dtu, counter)
+        self.assertEqual(summary["accepted"], 1, summary)
+
+    @classmethod
+    def ingest_reading(cls, device, dtu, counter):
+        """One water reading of ``device`` (also from ``setUpClass``): the summary."""
+        return cls.env["iot.usage.record"].ingest(
             [
                 {
                     "device": device.identifier,
                     "egroup": "WM",
                     "eid": "Type-1",
-                    "ref": f"val-{next(self.refs)}",
+                    "ref": f"val-{next(cls.refs)}",
                     "dtu": dtu,
                     "int_counter": counter,
                 }
             ]
         )
-        self.assertEqual(summary["accepted"], 1, summary)
 
     def bill(self, date, **values):
         """A billing run for the month of ``date``, through the wizard."""

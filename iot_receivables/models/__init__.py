@@ -1,1 +1,9 @@
-from . import iot_device, iot_device_block, iot_device_event
+from . import (
+    iot_billing_run,
+    iot_billing_schedule,
+    iot_device,
+    iot_device_block,
+    iot_device_event,
+    iot_levelised_instalment,
+    iot_levelised_plan,
+)

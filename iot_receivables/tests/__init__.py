@@ -1,1 +1,1 @@
-from . import test_blocks
+from . import test_blocks, test_levelised, test_levelised_core, test_levelised_tours

@@ -1,1 +1,1 @@
-
+from . import iot_levelised_plan_wizard

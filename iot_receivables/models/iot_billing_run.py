@@ -1,0 +1,19 @@
+from odoo import models
+
+
+class IotBillingRun(models.Model):
+    _inherit = "iot.billing.run"
+
+    def _schedules_to_invoice(self, schedules):
+        """Schedules of a customer's levelised plan in force are valued as usual but
+        not invoiced: they are marked as covered by the plan (one statement)."""
+        schedules = super()._schedules_to_invoice(schedules)
+        covered = self.env["iot.levelised.plan"].sudo()._covering(schedules)
+        if not covered:
+            return schedules
+        self._update_rows(
+            "iot_billing_schedule",
+            [("state", "varchar"), ("levelised_plan_id", "integer")],
+            [(schedule_id, "levelised", plan_id) for schedule_id, plan_id in covered.items()],
+        )
+        return schedules.filtered(lambda schedule: schedule.id not in covered)
