@@ -286,6 +286,23 @@ class IotBillingRun(models.Model):
             self.state = "done"
         return invoices
 
+    def _billed_states(self):
+        """The states of schedules whose period is billed: usage of such a period that
+        arrives later is late usage, billed on a later schedule."""
+        return ("invoiced",)
+
+    def _count_late_usage_billed(self, schedule_ids):
+        """Late usage carried by ``schedule_ids`` is billed: each period it came from
+        counts the records it has now, so that no later run bills it again."""
+        self.env.cr.execute(
+            """UPDATE iot_billing_schedule o SET usage_record_count = u.record_count
+                 FROM iot_billing_usage u
+                WHERE u.origin_schedule_id = o.id AND u.is_adjustment
+                  AND u.schedule_id = ANY(%s)""",
+            [list(schedule_ids)],
+        )
+        self.env["iot.billing.schedule"].invalidate_model(["usage_record_count"])
+
     def _schedules_to_invoice(self, schedules):
         """The valued ``schedules`` this run invoices (not in a preview).
 
@@ -491,9 +508,9 @@ class IotBillingRun(models.Model):
             """SELECT u.origin_schedule_id, u.calculator_id, SUM(u.quantity), SUM(u.amount),
                       jsonb_agg(u.price_lines)
                  FROM iot_billing_usage u JOIN iot_billing_schedule s ON s.id = u.schedule_id
-                WHERE u.origin_schedule_id = ANY(%s) AND s.state = 'invoiced'
+                WHERE u.origin_schedule_id = ANY(%s) AND s.state = ANY(%s)
                 GROUP BY 1, 2""",
-            [[row[0] for row in late]],
+            [[row[0] for row in late], list(self._billed_states())],
         )
         billed = {
             (origin, calculator): (quantity, float(amount), lines)
@@ -616,10 +633,11 @@ class IotBillingRun(models.Model):
                             WHERE r.device_id = o.device_id AND r.dtu >= o.date_start
                               AND r.dtu < o.date_end + 1 AND r.state <> 'excluded') AS records
                      FROM iot_billing_schedule o
-                    WHERE %s AND o.state = 'invoiced' AND o.ratio > 0
+                    WHERE %s AND o.state = ANY(%s) AND o.ratio > 0
                       AND o.date_end < %s AND o.date_end >= %s
                ) periods WHERE records <> counted""",
             where,
+            list(self._billed_states()),
             self.date_from,
             schedule_core.add_months(self.date_from, -self.company_id.iot_late_usage_months),
         )

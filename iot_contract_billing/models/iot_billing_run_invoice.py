@@ -380,14 +380,7 @@ class IotBillingRun(models.Model):
                 for usage in schedules.usage_ids
             ],
         )
-        # Late usage billed: its period counts the records it has now.
-        self.env.cr.execute(
-            """UPDATE iot_billing_schedule o SET usage_record_count = u.record_count
-                 FROM iot_billing_usage u
-                WHERE u.origin_schedule_id = o.id AND u.is_adjustment
-                  AND u.schedule_id = ANY(%s)""",
-            [schedules.ids],
-        )
+        self._count_late_usage_billed(schedules.ids)
 
     # ------------------------------------------------------------------
     # Labels and units

@@ -16,4 +16,11 @@ class IotBillingRun(models.Model):
             [("state", "varchar"), ("levelised_plan_id", "integer")],
             [(schedule_id, "levelised", plan_id) for schedule_id, plan_id in covered.items()],
         )
+        # Late usage they carry is as good as billed: the plan settles it.
+        self._count_late_usage_billed(list(covered))
         return schedules.filtered(lambda schedule: schedule.id not in covered)
+
+    def _billed_states(self):
+        """A month covered by a levelised plan is billed: usage of it that arrives
+        later is late usage of the next schedule (covered too, or invoiced)."""
+        return (*super()._billed_states(), "levelised")

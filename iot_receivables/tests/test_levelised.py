@@ -208,6 +208,27 @@ class TestLevelisedBilling(BillingScenario, TransactionCase):
         self.assertEqual(plan.settlement_move_ids, invoice)
         self.assertEqual(plan.settled_amount, 120.0)
 
+    def test_late_usage_of_a_covered_month_is_settled_by_the_plan(self):
+        plan = self.start_plan(estimate_method="manual", estimated_amount=120.0)
+        with freeze_time("2026-02-01 03:00:00"):
+            self._bill_as(self.biller, date=datetime.date(2026, 1, 1))
+        # January's reading arrives in February, after January was left to the plan.
+        with freeze_time("2026-02-05 09:00:00"):
+            self.use(self.meters[0], "2026-01-20T08:00:00Z", 10)
+        with freeze_time("2026-03-01 03:00:00"):
+            run = self._bill_as(self.biller, date=datetime.date(2026, 2, 1))
+        self.assertEqual(run.invoice_ids.partner_id, self.customer_2)
+        february = self.schedules(2).filtered("has_adjustment")
+        self.assertEqual(february.adjustment_amount, 20.0)
+        self.assertEqual(february.state, "levelised")
+        self.assertEqual(plan.instalment_ids.sorted("sequence")[1].actual_amount, 40.0)
+        self.assertEqual(plan.actual_amount, 60.0)
+        # Counted once: the next run finds no late usage left.
+        with freeze_time("2026-04-01 03:00:00"):
+            self._bill_as(self.biller, date=datetime.date(2026, 3, 1))
+        self.assertFalse(self.schedules(3).filtered("has_adjustment"))
+        self.assertEqual(plan.actual_amount, 80.0)
+
     def test_compute_estimate_on_a_draft_plan(self):
         with freeze_time("2026-01-01 08:00:00"):
             form = Form(self.env["iot.levelised.plan"].with_user(self.accountant))
