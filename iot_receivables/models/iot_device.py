@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+
+from odoo.addons.iot_fleet.exceptions import IotApiError
 
 BLOCK_CODE = "block"
 UNBLOCK_CODE = "unblock"
@@ -175,13 +176,19 @@ class IotDevice(models.Model):
             )
             if others:
                 labels = dict(Block._fields["reason"].selection)
-                raise UserError(
+                raise IotApiError(
                     _(
                         "%(devices)s stays blocked: %(reasons)s. "
                         "Lift that block first (Blocks tab).",
                         devices=", ".join(others.device_id[:10].mapped("identifier")),
                         reasons=", ".join(sorted({labels[r] for r in others.mapped("reason")})),
-                    )
+                    ),
+                    code="still_blocked",
+                    status=409,
+                    details=[
+                        {"identifier": block.device_id.identifier, "reason": block.reason}
+                        for block in others[:100]
+                    ],
                 )
         previous = {device: device.state_id for device in entering}
         result = super()._apply_transition(

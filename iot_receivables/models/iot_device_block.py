@@ -23,7 +23,7 @@ class IotDeviceBlock(models.Model):
     _rec_name = "reason"
 
     device_id = fields.Many2one(
-        "iot.device", string="Device", required=True, index=True, ondelete="cascade", readonly=True
+        "iot.device", required=True, index=True, ondelete="cascade", readonly=True
     )
     company_id = fields.Many2one(
         related="device_id.company_id", store=True, index=True, string="Company"
@@ -55,7 +55,7 @@ class IotDeviceBlock(models.Model):
         help="The state the device left when it was blocked, and goes back to when its "
         "last block is lifted.",
     )
-    lifted_by_id = fields.Many2one("res.users", string="Lifted By", readonly=True)
+    lifted_by_id = fields.Many2one("res.users", readonly=True)
     lift_reason = fields.Text(readonly=True)
 
     def init(self):

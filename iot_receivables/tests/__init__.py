@@ -1,1 +1,8 @@
-from . import test_blocks, test_levelised, test_levelised_core, test_levelised_tours
+from . import (
+    test_block_api,
+    test_blocks,
+    test_levelised,
+    test_levelised_core,
+    test_levelised_tours,
+    test_tours,
+)
