@@ -46,7 +46,7 @@ registry.category("web_tour.tours").add("iot_receivables_block_by_hand", {
         },
         {
             content: "Back to the device",
-            trigger: ".o_breadcrumb .o_back_button a, .o_breadcrumb li.breadcrumb-item a",
+            trigger: ".o_breadcrumb ol.breadcrumb > li.breadcrumb-item:last-child a",
             run: "click",
         },
         {
