@@ -64,7 +64,10 @@ registry.category("web_tour.tours").add("iot_receivables_block_by_hand", {
 
 registry.category("web_tour.tours").add("iot_receivables_unblock_refused", {
     steps: () => [
-        current("Blocked"),
+        {
+            content: "The form says the device is blocked for dunning",
+            trigger: ".o_form_view div[name=blocked_reasons]:contains(Dunning)",
+        },
         {
             content: "Try to unblock a device blocked for dunning",
             trigger: ".o_form_view .o_statusbar_buttons button:contains(Unblock)",
@@ -79,6 +82,9 @@ registry.category("web_tour.tours").add("iot_receivables_unblock_refused", {
             trigger: ".modal-footer button.btn-primary",
             run: "click",
         },
-        current("Blocked"),
+        {
+            content: "Still blocked for dunning",
+            trigger: "body:not(:has(.modal)) .o_form_view div[name=blocked_reasons]:contains(Dunning)",
+        },
     ],
 });
