@@ -24,3 +24,10 @@ class IotBillingRun(models.Model):
         """A month covered by a levelised plan is billed: usage of it that arrives
         later is late usage of the next schedule (covered too, or invoiced)."""
         return (*super()._billed_states(), "levelised")
+
+    def _link_invoice(self, invoice, invoice_lines, shares, schedules):
+        """Once the detail says which devices each line bills, their owners get their
+        share of the lines as commission agents (before the invoice is posted)."""
+        res = super()._link_invoice(invoice, invoice_lines, shares, schedules)
+        invoice_lines._iot_add_owner_agents()
+        return res
