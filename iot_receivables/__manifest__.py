@@ -7,7 +7,18 @@
     "website": "https://github.com/iot-fleet-billing/iot-fleet-billing",
     "author": "IoT Fleet Billing",
     "license": "AGPL-3",
-    "depends": ["iot_contract_billing", "account", "mail", "account_commission_oca"],
+    "depends": [
+        "iot_contract_billing",
+        "account",
+        "mail",
+        "account_commission_oca",
+        # e-invoices: UBL / Peppol BIS Billing 3.0 from Odoo's own EDI
+        "account_edi_ubl_cii",
+        # brands (OCA/brand): the brand of contracts and invoices, its report layout
+        "contract_brand",
+        "account_brand",
+        "brand_external_report_layout",
+    ],
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",
@@ -20,6 +31,8 @@
         "views/commission_views.xml",
         "views/commission_settlement_views.xml",
         "wizards/iot_levelised_plan_wizard_views.xml",
+        "views/res_brand_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
     "assets": {

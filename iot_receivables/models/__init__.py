@@ -1,9 +1,13 @@
 from . import (
+    account_edi_common,
+    account_edi_xml_ubl_20,
     account_invoice_line_agent,
     account_move_line,
+    account_move_send,
     commission,
     commission_settlement,
     commission_settlement_line,
+    contract_contract,
     iot_billing_run,
     iot_billing_schedule,
     iot_device,
@@ -11,4 +15,5 @@ from . import (
     iot_device_event,
     iot_levelised_instalment,
     iot_levelised_plan,
+    res_brand,
 )

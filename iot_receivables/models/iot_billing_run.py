@@ -31,3 +31,11 @@ class IotBillingRun(models.Model):
         res = super()._link_invoice(invoice, invoice_lines, shares, schedules)
         invoice_lines._iot_add_owner_agents()
         return res
+
+    def _invoice_key(self, contract):
+        """Contracts of different brands never share an invoice: each is numbered,
+        laid out and sent by its own brand."""
+        key = super()._invoice_key(contract)
+        if isinstance(key, tuple):
+            return (*key, contract.brand_id.id)
+        return key
