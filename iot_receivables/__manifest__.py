@@ -33,6 +33,7 @@
         "wizards/iot_levelised_plan_wizard_views.xml",
         "views/res_brand_views.xml",
         "views/res_config_settings_views.xml",
+        "wizards/iot_device_block_wizard_views.xml",
         "views/menus.xml",
     ],
     "assets": {

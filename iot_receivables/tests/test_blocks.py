@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from odoo.addons.iot_fleet.tests.common import IotFleetFixtures
 
@@ -86,3 +86,27 @@ class TestBlocks(IotFleetFixtures, TransactionCase):
         # Nobody writes a block through the ORM.
         with self.assertRaises(AccessError):
             fraud.with_user(self.manager).write({"state": "lifted"})
+
+    def test_a_manager_blocks_for_fraud_from_the_wizard(self):
+        devices = self.active_device("BLK-6") | self.active_device("BLK-7")
+        context = {"active_model": "iot.device", "active_ids": devices.ids}
+        wizard = Form(
+            self.env["iot.device.block.wizard"].with_user(self.manager).with_context(**context)
+        )
+        self.assertEqual(wizard.reason, "fraud")
+        wizard.note = "  SIM used in another country  "
+        wizard.save().action_apply()
+        self.assertEqual(devices.mapped("state_id"), self.state["blocked"])
+        self.assertEqual(devices.block_ids.mapped("reason"), ["fraud", "fraud"])
+        self.assertEqual(set(devices.block_ids.mapped("note")), {"SIM used in another country"})
+        # Unblock by hand is refused while fraud is in force.
+        with self.assertRaisesRegex(UserError, "stays blocked: Fraud"):
+            devices[0].with_user(self.manager)._apply_transition(code="unblock")
+
+    def test_an_iot_user_cannot_use_the_block_wizard(self):
+        device = self.active_device("BLK-8")
+        with self.assertRaises(AccessError):
+            self.env["iot.device.block.wizard"].with_user(self.reader).create(
+                {"device_ids": device.ids, "reason": "fraud", "note": "x"}
+            )
+        self.assertEqual(device.state_id, self.state["active"])
