@@ -12,7 +12,15 @@ LIFTED_BY_TRANSITION = ("manual",)
 class IotDevice(models.Model):
     _inherit = "iot.device"
 
-    block_ids = fields.One2many("iot.device.block", "device_id", string="Blocks")
+    # Gateways (portal users) read devices whole through the API layer; blocks are the
+    # back office's and the accountants'.
+    block_ids = fields.One2many(
+        "iot.device.block",
+        "device_id",
+        string="Blocks",
+        groups="iot_fleet.group_iot_user,account.group_account_invoice,"
+        "account.group_account_readonly",
+    )
     block_count = fields.Integer(compute="_compute_block_count", string="Blocks in Force")
     blocked_reasons = fields.Char(
         compute="_compute_block_count",
