@@ -3,7 +3,8 @@
 View expressions (``invisible=``, ``readonly=``...) are evaluated by the web client, not
 by Python, and a field a form reads must be readable by whoever opens that form: only a
 browser shows such faults. For each role, one browser session opens every window action
-of the IoT menus the role sees, and of the core menus whose forms our addons extend, then
+of the IoT menus the role sees, of our menus in other apps (Invoicing), and of the core
+menus whose forms our addons extend, then
 each of its views (list, kanban, pivot, graph), the form of an existing record and a new
 one, and a kanban column's quick create; a client action (the IoT overview) is opened and
 each of its buttons and links is clicked. Any error dialog, failed RPC or JavaScript error
@@ -29,7 +30,7 @@ ROLES = {
     "Auditor": "base.group_user,iot_contract_billing.group_iot_auditor",
 }
 
-OUR_ADDONS = ("iot_fleet", "iot_usage", "iot_contract_billing")
+OUR_ADDONS = ("iot_fleet", "iot_usage", "iot_contract_billing", "iot_receivables")
 
 
 @tagged("post_install", "-at_install")
@@ -68,6 +69,7 @@ class TestViewsInBrowser(HttpCase):
         )
         cls.billing_run.action_run()
         env["iot.usage.upload"].create({"name": "views.csv"})
+        cls.devices[1]._iot_block("fraud", note="Views block")
         gateway = env["res.users"]._iot_gateway_user("Views Gateway")
         gateway._iot_new_api_key("Views key")
         line = cls.devices[0].contract_line_id
@@ -100,6 +102,14 @@ class TestViewsInBrowser(HttpCase):
 
         roots = [menu for menu in shown.values() if menu["xmlid"] == "iot_fleet.menu_iot_root"]
         menus = [menu for root in roots for menu in walk(root)]
+        # Our menus in other apps (Invoicing > Customers, > Configuration...).
+        ours = set(
+            self.env["ir.model.data"]
+            .search([("module", "in", OUR_ADDONS), ("model", "=", "ir.ui.menu")])
+            .mapped("res_id")
+        )
+        seen = {menu["id"] for menu in menus}
+        menus += [menu for menu in shown.values() if menu["id"] in ours - seen]
         extended = self._extended_core_models()
         for menu in shown.values():
             # An app's own entry repeats its first menu's action.
