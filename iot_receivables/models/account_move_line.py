@@ -7,6 +7,22 @@ from ..core import commission as commission_core
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
+    def _reconcile_plan(self, reconciliation_plan):
+        """Every reconciliation (a payment, a credit note, a write-off, by hand) ends
+        here: the customers of the invoices it touched are evaluated again, in the same
+        transaction, so that their devices are unblocked as soon as the debt is gone."""
+        result = super()._reconcile_plan(reconciliation_plan)
+        lines = self.browse(_line_ids(reconciliation_plan))
+        lines._iot_dunning_reevaluate()
+        return result
+
+    def _iot_dunning_reevaluate(self):
+        invoices = self.move_id.filtered(lambda move: move.move_type == "out_invoice")
+        if invoices and not self.env.context.get("iot_dunning_reevaluating"):
+            invoices.commercial_partner_id.with_context(
+                iot_dunning_reevaluating=True
+            )._iot_dunning_reevaluate()
+
     def recompute_agents(self):
         """OCA's *Regenerate agents* puts back the customer's agents: the owners too."""
         res = super().recompute_agents()
@@ -79,3 +95,14 @@ class AccountMoveLine(models.Model):
                 }
             )
         return self.env["account.invoice.line.agent"].create(vals_list)
+
+
+def _line_ids(plan):
+    """The ids of the lines of a reconciliation plan (recordsets, nested lists)."""
+    ids = []
+    for item in plan:
+        if isinstance(item, models.BaseModel):
+            ids += item.ids
+        else:
+            ids += _line_ids(item)
+    return ids

@@ -28,6 +28,10 @@ class IotDeviceBlock(models.Model):
     company_id = fields.Many2one(
         related="device_id.company_id", store=True, index=True, string="Company"
     )
+    # Searched by accountants, who do not read devices (a search on device_id would).
+    device_identifier = fields.Char(
+        related="device_id.identifier", store=True, index=True, string="Device Identifier"
+    )
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",

@@ -1,0 +1,9 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    iot_dunning_policy_id = fields.Many2one(
+        related="company_id.iot_dunning_policy_id", readonly=False
+    )

@@ -1,0 +1,320 @@
+from markupsafe import Markup
+
+from odoo import _, fields, models
+from odoo.tools import SQL
+
+from ..core import dunning
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    iot_dunning_policy_id = fields.Many2one(
+        "iot.dunning.policy",
+        string="Dunning Policy",
+        groups="account.group_account_invoice,account.group_account_readonly",
+        help="Replaces the company's dunning policy for this customer (in that policy's "
+        "company).",
+    )
+    iot_dunning_level_id = fields.Many2one(
+        "iot.dunning.level",
+        string="Dunning Level",
+        compute="_compute_iot_dunning_level",
+        groups="account.group_account_invoice,account.group_account_readonly",
+        help="Where the customer stands in the current company's dunning.",
+    )
+    iot_in_collection = fields.Boolean(
+        string="Handed Over to Collection",
+        copy=False,
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+
+    def _compute_iot_dunning_level(self):
+        current = self._iot_dunning_current(self.env.company, self.commercial_partner_id.ids)
+        Level = self.env["iot.dunning.level"]
+        for partner in self:
+            partner.iot_dunning_level_id = Level.browse(
+                current.get(partner.commercial_partner_id.id)
+            )
+
+    def action_iot_dunning_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "iot_receivables.iot_dunning_log_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        return action
+
+    # ------------------------------------------------------------------
+    # Dunning: the run and the re-evaluation of a few customers
+    # ------------------------------------------------------------------
+
+    def _iot_dunning_run(self, company, today=None):
+        """Evaluate every customer of ``company`` and take the steps (the scheduled run
+        and the Run Dunning wizard). Returns the history records written."""
+        return self._iot_dunning_apply(company, today=today)
+
+    def _iot_dunning_reevaluate(self):
+        """Evaluate the commercial partners of ``self`` again in every company with a
+        dunning policy, now: what a payment, a credit note, a write-off or their
+        reversal changed. Lifts dunning blocks of those no longer at a blocking level,
+        blocks again those who reach one. Set-based; for any caller."""
+        partners = self.commercial_partner_id
+        if not partners:
+            return self.env["iot.dunning.log"]
+        companies = self.env["iot.dunning.policy"].sudo().search([]).company_id
+        logs = self.env["iot.dunning.log"]
+        for company in companies:
+            logs |= self._iot_dunning_apply(company, partner_ids=partners.ids, trigger="payment")
+        return logs
+
+    def _iot_dunning_apply(self, company, today=None, partner_ids=None, trigger="run"):
+        partners = self.sudo()
+        env = partners.env
+        today = today or fields.Date.context_today(self)
+        env.flush_all()
+        targets = partners._iot_dunning_levels(company, today, partner_ids)
+        current = partners._iot_dunning_current(company, partner_ids)
+        levels = env["iot.dunning.level"].browse(
+            {row[0] for row in targets.values()} | set(current.values())
+        )
+        as_core = {level.id: level._iot_core_level() for level in levels}
+        escalate, lower = {}, {}
+        for partner_id in set(targets) | set(current):
+            target = targets.get(partner_id)
+            before = as_core.get(current.get(partner_id))
+            step = dunning.step(before, as_core[target[0]] if target else None)
+            if step == "escalate":
+                escalate[partner_id] = target
+            elif step == "lower":
+                lower[partner_id] = target
+        blocking = {
+            partner_id
+            for partner_id, target in targets.items()
+            if dunning.blocks(as_core[target[0]])
+        }
+        blocked = partners._iot_dunning_block(company, today, blocking, targets)
+        unblocked = partners._iot_dunning_unblock(company, partner_ids, blocking)
+        context = (company, today, trigger, current, blocked, unblocked)
+        log_vals = [
+            _log_values(*context, "escalate", partner_id, target)
+            for partner_id, target in escalate.items()
+        ] + [
+            _log_values(*context, "lower", partner_id, target)
+            for partner_id, target in lower.items()
+        ]
+        Log = env["iot.dunning.log"]
+        logs = Log.create(log_vals) if log_vals else Log
+        raised = logs.filtered(lambda log: log.step == "escalate")
+        raised.filtered(lambda log: log.level_id.print_letter).write({"letter": True})
+        raised._iot_hand_over()
+        raised._iot_send_documents()
+        partners._iot_dunning_messages(logs, blocked, unblocked)
+        return logs
+
+    def _iot_dunning_levels(self, company, today, partner_ids=None):
+        """``{commercial partner id: (level id, count, amount, days)}``: the highest
+        level each customer of ``company`` reaches today, by the rule of
+        ``core.dunning.reached_level``, in one statement. Customers reaching none are
+        left out."""
+        default_policy = company.sudo().iot_dunning_policy_id
+        restrict = _only(SQL("m.commercial_partner_id"), partner_ids)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH debt AS (
+                    SELECT m.commercial_partner_id AS partner_id,
+                           m.invoice_date_due AS due,
+                           m.amount_residual_signed AS residual,
+                           COALESCE(own.id, %(default)s) AS policy_id
+                      FROM account_move m
+                      JOIN res_partner p ON p.id = m.commercial_partner_id
+                 LEFT JOIN iot_dunning_policy own
+                        ON own.id = p.iot_dunning_policy_id
+                       AND own.company_id = %(company)s AND own.active
+                     WHERE m.company_id = %(company)s
+                       AND m.move_type = 'out_invoice'
+                       AND m.state = 'posted'
+                       AND m.payment_state IN ('not_paid', 'partial')
+                       AND m.amount_residual_signed > 0
+                       AND m.invoice_date_due < %(today)s
+                       %(restrict)s
+                ),
+                reached AS (
+                    SELECT d.partner_id, l.id AS level_id, l.sequence,
+                           COUNT(*) AS count, SUM(d.residual) AS amount,
+                           %(today)s::date - MIN(d.due) AS days
+                      FROM debt d
+                      JOIN iot_dunning_level l
+                        ON l.policy_id = d.policy_id
+                       AND d.due <= %(today)s::date - GREATEST(l.days_overdue, 1)
+                  GROUP BY d.partner_id, l.id, l.sequence, l.min_count, l.min_amount
+                    HAVING COUNT(*) >= GREATEST(l.min_count, 1)
+                       AND SUM(d.residual) >= COALESCE(l.min_amount, 0)
+                )
+                SELECT DISTINCT ON (partner_id) partner_id, level_id, count, amount, days
+                  FROM reached
+              ORDER BY partner_id, sequence DESC, level_id DESC
+                """,
+                default=default_policy.id or None,
+                company=company.id,
+                today=today,
+                restrict=restrict,
+            )
+        )
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+
+    def _iot_dunning_current(self, company, partner_ids=None):
+        """``{commercial partner id: level id}``: where each customer stands (its latest
+        history record); customers at no level are left out."""
+        restrict = _only(SQL("partner_id"), partner_ids)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner_id, level_id FROM (
+                    SELECT DISTINCT ON (partner_id) partner_id, level_id
+                      FROM iot_dunning_log
+                     WHERE company_id = %s %s
+                  ORDER BY partner_id, id DESC
+                ) AS latest
+                 WHERE level_id IS NOT NULL
+                """,
+                company.id,
+                restrict,
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _iot_dunning_block(self, company, today, partner_ids, targets):
+        """Block for dunning the devices of these debtors that are not blocked for it
+        yet: the devices whose customer's commercial partner is the debtor (a
+        subsidiary answers for its own debt only), except those paid through today
+        (their current period was invoiced in advance and that invoice is paid).
+        Returns ``{partner id: devices blocked}``."""
+        if not partner_ids:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT d.id, c.commercial_partner_id
+                  FROM iot_device d
+                  JOIN res_partner c ON c.id = d.partner_id
+                  JOIN iot_device_state s ON s.id = d.state_id
+                 WHERE c.commercial_partner_id = ANY(%(partners)s)
+                   AND d.company_id = %(company)s
+                   AND d.active
+                   AND (s.code = 'blocked' OR d.state_id IN (
+                        SELECT t.from_state_id FROM iot_device_transition t
+                         WHERE t.code = 'block' AND t.active
+                           AND (t.company_id IS NULL OR t.company_id = %(company)s)))
+                   AND NOT EXISTS (
+                        SELECT 1 FROM iot_device_block b
+                         WHERE b.device_id = d.id AND b.reason = 'dunning'
+                           AND b.state = 'in_force')
+                   AND NOT EXISTS (
+                        SELECT 1 FROM iot_billing_schedule sc
+                          JOIN account_move_line l ON l.id = sc.invoice_line_id
+                          JOIN account_move m ON m.id = l.move_id
+                         WHERE sc.device_id = d.id
+                           AND sc.date_end >= %(today)s
+                           AND m.state = 'posted'
+                           AND m.payment_state IN ('paid', 'in_payment'))
+                """,
+                partners=list(partner_ids),
+                company=company.id,
+                today=today,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return {}
+        Device = self.env["iot.device"].sudo()
+        by_level = {}
+        for device_id, partner_id in rows:
+            by_level.setdefault(targets[partner_id][0], []).append(device_id)
+        for level_id, device_ids in by_level.items():
+            level = self.env["iot.dunning.level"].browse(level_id)
+            Device.browse(device_ids)._iot_block(
+                "dunning",
+                note=_("Dunning: %(level)s", level=level.name),
+                origin="dunning",
+            )
+        counts = {}
+        for _device_id, partner_id in rows:
+            counts[partner_id] = counts.get(partner_id, 0) + 1
+        return counts
+
+    def _iot_dunning_unblock(self, company, partner_ids, blocking):
+        """Lift the dunning blocks of the debtors (of ``partner_ids``, or all) that no
+        longer reach a blocking level; each device goes back to the state it left.
+        Returns ``{partner id: devices whose dunning block was lifted}``."""
+        restrict = _only(SQL("c.commercial_partner_id"), partner_ids)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT b.id, c.commercial_partner_id
+                  FROM iot_device_block b
+                  JOIN res_partner c ON c.id = b.partner_id
+                 WHERE b.reason = 'dunning' AND b.state = 'in_force'
+                   AND b.company_id = %s
+                   AND NOT c.commercial_partner_id = ANY(%s)
+                   %s
+                """,
+                company.id,
+                list(blocking),
+                restrict,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return {}
+        self.env["iot.device.block"].sudo().browse([row[0] for row in rows])._lift(
+            lift_reason=_("Debt settled"), origin="payment"
+        )
+        counts = {}
+        for _block_id, partner_id in rows:
+            counts[partner_id] = counts.get(partner_id, 0) + 1
+        return counts
+
+    def _iot_dunning_messages(self, logs, blocked, unblocked):
+        """One note per step on the customer's chatter."""
+        bodies = {}
+        for log in logs:
+            bodies[log.partner_id.id] = log._iot_message()
+        for partner_id, count in blocked.items():
+            if partner_id not in bodies:
+                bodies[partner_id] = Markup("<p>%s</p>") % _(
+                    "Dunning blocked %(count)s more device(s).", count=count
+                )
+        for partner_id, count in unblocked.items():
+            if partner_id not in bodies:
+                bodies[partner_id] = Markup("<p>%s</p>") % _(
+                    "Dunning blocks lifted on %(count)s device(s).", count=count
+                )
+        if bodies:
+            self.env["res.partner"].sudo().browse(list(bodies))._message_log_batch(bodies)
+
+
+def _only(column, partner_ids):
+    """``AND column = ANY(ids)``, or nothing when every customer is evaluated."""
+    if partner_ids is None:
+        return SQL()
+    return SQL("AND %s = ANY(%s)", column, list(partner_ids))
+
+
+def _log_values(company, today, trigger, current, blocked, unblocked, step, partner_id, target):
+    level_id, count, amount, days = target or (False, 0, 0.0, 0)
+    return {
+        "devices_blocked": blocked.get(partner_id, 0),
+        "devices_unblocked": unblocked.get(partner_id, 0),
+        "partner_id": partner_id,
+        "company_id": company.id,
+        "date": today,
+        "step": step,
+        "trigger": trigger,
+        "level_id": level_id,
+        "previous_level_id": current.get(partner_id, False),
+        "overdue_count": count,
+        "overdue_amount": amount,
+        "days_overdue": days,
+    }
