@@ -142,24 +142,24 @@ def make_policy(env, company):
     policy = env["iot.dunning.policy"].create(
         {"name": "Bench policy", "company_id": company.id, "level_ids": levels}
     )
-    company.iot_dunning_policy_id = policy
     return policy
 
 
-def make_data(env, company, customers, invoices, devices, today):
+def make_data(env, company, policy, customers, invoices, devices, today):
     """Customers, open invoices and active devices, with SQL; returns the customers' ids."""
     cr = env.cr
     env.flush_all()
     cr.execute(
         """
         INSERT INTO res_partner (name, complete_name, active, is_company, type, company_id,
-                                 autopost_bills, create_date, write_date)
+                                 autopost_bills, iot_dunning_policy_id, create_date,
+                                 write_date)
         SELECT 'Bench customer ' || i, 'Bench customer ' || i, true, true, 'contact', %s,
-               'ask', now(), now()
+               'ask', %s, now(), now()
           FROM generate_series(0, %s - 1) AS i
      RETURNING id
         """,
-        (company.id, customers),
+        (company.id, policy.id, customers),
     )
     ids = sorted(row[0] for row in cr.fetchall())
     cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)", (ids,))
@@ -226,12 +226,12 @@ def make_data(env, company, customers, invoices, devices, today):
 # ----------------------------------------------------------------------
 
 
-def orm_loop_levels(env, company, partners, today):
+def orm_loop_levels(env, company, policy, partners, today):
     """The baseline: each customer's open invoices searched and its level found in
     Python, one customer at a time (what a naive run does before taking any action)."""
     from odoo.addons.iot_receivables.core import dunning
 
-    levels = [level._iot_core_level() for level in company.iot_dunning_policy_id.level_ids]
+    levels = [level._iot_core_level() for level in policy.level_ids]
     found = {}
     Move = env["account.move"]
     for partner in partners:
@@ -260,19 +260,19 @@ def orm_loop_levels(env, company, partners, today):
 def bench_dunning(env, args):
     company = env.company
     today = datetime.date.today()
-    make_policy(env, company)
+    policy = make_policy(env, company)
     print(
         f"writing {args.customers:,} customers, {args.invoices:,} open invoices and "
         f"{args.devices:,} devices with SQL...",
         flush=True,
     )
     seconds, ids = timed(
-        make_data, env, company, args.customers, args.invoices, args.devices, today
+        make_data, env, company, policy, args.customers, args.invoices, args.devices, today
     )
     print(f"  data written in {seconds:,.1f} s", flush=True)
     env.cr.execute("SAVEPOINT bench_baseline")
     sample = env["res.partner"].browse(ids[: args.sample])
-    base_s, _found = timed(orm_loop_levels, env, company, sample, today)
+    base_s, _found = timed(orm_loop_levels, env, company, policy, sample, today)
     baseline = base_s * len(ids) / len(sample)
     env.cr.execute("ROLLBACK TO SAVEPOINT bench_baseline")
     env.invalidate_all()
@@ -305,9 +305,10 @@ def bench_dunning(env, args):
 def bench_payment(env, args):
     company = env.company
     today = datetime.date.today()
-    if not company.iot_dunning_policy_id:
-        make_policy(env, company)
-    partner = env["res.partner"].create({"name": "Bench payer", "is_company": True})
+    policy = make_policy(env, company)
+    partner = env["res.partner"].create(
+        {"name": "Bench payer", "is_company": True, "iot_dunning_policy_id": policy.id}
+    )
     Command = __import__("odoo").fields.Command
     product = env["product.product"].create({"name": "Bench service", "type": "service"})
     invoice = env["account.move"].create(

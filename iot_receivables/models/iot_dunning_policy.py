@@ -27,7 +27,7 @@ class IotDunningPolicy(models.Model):
                 )
 
     def _cron_run(self):
-        """The scheduled run: every company with a dunning policy, as of today."""
-        companies = self.env["res.company"].sudo().search([("iot_dunning_policy_id", "!=", False)])
-        for company in companies:
+        """The scheduled run: every company with a dunning policy (its own, or one of
+        its customers'), as of today."""
+        for company in self.sudo().search([]).company_id:
             self.env["res.partner"].with_company(company)._iot_dunning_run(company)
