@@ -26,6 +26,7 @@ from odoo.addons.iot_fleet.core.spreadsheet import safe_cell
 COLUMNS = (
     ("Invoice", "text"),
     ("Contract", "text"),
+    ("Customer", "text"),
     ("Device", "text"),
     ("Device name", "text"),
     ("Period start", "date"),

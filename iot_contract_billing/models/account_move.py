@@ -119,20 +119,24 @@ class AccountMove(models.Model):
             self.env["iot.billing.detail"]._fields["kind"]._description_selection(self.env)
         )
         self.env.cr.execute(
-            """SELECT c.name, dev.identifier, dev.name, d.date_start, d.date_end, d.kind,
-                      l.name, d.quantity, d.unit, d.price_unit, d.amount_untaxed, d.amount_tax
+            """SELECT c.name, p.name, dev.identifier, dev.name, d.date_start, d.date_end,
+                      d.kind, l.name, d.quantity, d.unit, d.price_unit, d.amount_untaxed,
+                      d.amount_tax
                  FROM iot_billing_detail d
                  JOIN iot_device dev ON dev.id = d.device_id
                  JOIN account_move_line l ON l.id = d.move_line_id
                  LEFT JOIN iot_billing_schedule s ON s.id = d.schedule_id
                  LEFT JOIN contract_contract c ON c.id = s.contract_id
+                 -- Rows written before the customer was kept: the schedule's.
+                 LEFT JOIN res_partner p ON p.id = COALESCE(d.partner_id, s.partner_id)
                 WHERE d.move_id = %s
-                ORDER BY dev.identifier, d.date_start, l.sequence, l.id, d.id""",
+                ORDER BY p.name, dev.identifier, d.date_start, l.sequence, l.id, d.id""",
             [self.id],
         )
         name = self.name
         for (
             contract,
+            customer,
             identifier,
             device_name,
             date_start,
@@ -149,6 +153,7 @@ class AccountMove(models.Model):
             yield (
                 name,
                 contract or "",
+                customer or "",
                 identifier,
                 device_name or "",
                 date_start,

@@ -52,6 +52,25 @@ class ContractContract(models.Model):
         lines = super()._get_lines_to_invoice(date_ref)
         return lines.filtered(lambda line: not line.iot_device_id)
 
+    def _iot_invoice_fiscal_position(self):
+        """The fiscal position of the contract's invoices: its own, or the one Odoo
+        gives its invoicing contact."""
+        self.ensure_one()
+        if self.fiscal_position_id:
+            return self.fiscal_position_id
+        return (
+            self.env["account.fiscal.position"]
+            .with_company(self.company_id)
+            ._get_fiscal_position(self.invoice_partner_id)
+        )
+
+    def _iot_invoice_payment_term(self):
+        """The payment terms of the contract's invoices: its own, or its invoicing
+        contact's (as an invoice takes them)."""
+        self.ensure_one()
+        partner = self.invoice_partner_id.with_company(self.company_id)
+        return self.payment_term_id or partner.property_payment_term_id
+
     def action_view_iot_devices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("iot_fleet.iot_device_action")

@@ -30,6 +30,13 @@ class IotBillingDetail(models.Model):
     schedule_id = fields.Many2one("iot.billing.schedule", ondelete="cascade", index=True)
     usage_id = fields.Many2one("iot.billing.usage", ondelete="set null")
     device_id = fields.Many2one("iot.device", required=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        index="btree_not_null",
+        help="The customer whose contract billed the device (a subsidiary, on its parent "
+        "company's consolidated invoice).",
+    )
     kind = fields.Selection(KINDS, required=True)
     date_start = fields.Date(string="Period Start")
     date_end = fields.Date(string="Period End")
@@ -44,7 +51,7 @@ class IotBillingDetail(models.Model):
     def _insert_rows(self, rows):
         """Insert detail rows in one statement: ``rows`` are ``(move_id, move_line_id,
         schedule_id, usage_id, device_id, kind, date_start, date_end, quantity, unit,
-        price_unit, currency_id, amount_untaxed, amount_tax)``."""
+        price_unit, currency_id, amount_untaxed, amount_tax, partner_id)``."""
         if not rows:
             return
         self.flush_model()
@@ -53,10 +60,11 @@ class IotBillingDetail(models.Model):
             """INSERT INTO iot_billing_detail
                    (move_id, move_line_id, schedule_id, usage_id, device_id, kind,
                     date_start, date_end, quantity, unit, price_unit, currency_id,
-                    amount_untaxed, amount_tax, create_uid, create_date, write_uid, write_date)
+                    amount_untaxed, amount_tax, partner_id,
+                    create_uid, create_date, write_uid, write_date)
                VALUES %s""",
             rows,
-            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
             f"{uid}, now() at time zone 'UTC', {uid}, now() at time zone 'UTC')",
             page_size=10000,
         )

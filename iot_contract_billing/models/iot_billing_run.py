@@ -168,12 +168,7 @@ class IotBillingRun(models.Model):
     # ------------------------------------------------------------------
 
     def _schedules_domain(self, billed=False):
-        domain = [
-            ("company_id", "=", self.company_id.id),
-            # Post-paid: a period is billed by the run of the period it ends in.
-            ("date_end", ">=", self.date_from),
-            ("date_end", "<=", self.date_to),
-        ]
+        domain = [("company_id", "=", self.company_id.id), *self._schedules_period_domain()]
         if not billed:
             domain += [
                 ("state", "in", ("planned", "open", "computed")),
@@ -184,6 +179,11 @@ class IotBillingRun(models.Model):
         if self.partner_ids:
             domain.append(("partner_id", "child_of", self.partner_ids.commercial_partner_id.ids))
         return domain
+
+    def _schedules_period_domain(self):
+        """The schedules whose period this run bills. Post-paid: a period is billed by
+        the run of the period it ends in (a hook: consolidation holds some back)."""
+        return [("date_end", ">=", self.date_from), ("date_end", "<=", self.date_to)]
 
     def _schedules_to_bill(self, contract_ids=None):
         domain = self._schedules_domain()
@@ -252,9 +252,10 @@ class IotBillingRun(models.Model):
             charges = self._value_charges(schedules)
             Schedule = self.env["iot.billing.schedule"]
             to_invoice = Schedule if self.preview else self._schedules_to_invoice(schedules)
-            by_invoice = _group_ids(
-                to_invoice, lambda schedule: self._invoice_key(schedule.contract_id)
-            )
+            key_of = {
+                contract.id: self._invoice_key(contract) for contract in to_invoice.contract_id
+            }
+            by_invoice = _group_ids(to_invoice, lambda schedule: key_of[schedule.contract_id.id])
             for schedule_ids in by_invoice.values():
                 invoice_schedules = Schedule.browse(schedule_ids)
                 contracts = invoice_schedules.contract_id
@@ -739,9 +740,26 @@ class IotBillingRun(models.Model):
 
     def _invoice_key(self, contract):
         """Contracts with the same key share an invoice."""
-        if not (self.consolidate or contract.iot_consolidate):
+        if not self._consolidates(contract):
             return contract.id
-        return (contract.invoice_partner_id.id, contract.currency_id.id, contract.journal_id.id)
+        return tuple(sorted(self._invoice_key_parts(contract).items()))
+
+    def _consolidates(self, contract):
+        """Whether the contract may share an invoice with others."""
+        return self.consolidate or contract.iot_consolidate
+
+    def _invoice_key_parts(self, contract):
+        """``{name: id}`` of what consolidated contracts must have in common to share an
+        invoice: its addressee, currency, journal, fiscal position and payment terms (as
+        the contract's own invoice would have them). Extend it with what else splits
+        invoices."""
+        return {
+            "partner": contract.invoice_partner_id.id,
+            "currency": contract.currency_id.id,
+            "journal": contract.journal_id.id,
+            "fiscal_position": contract._iot_invoice_fiscal_position().id,
+            "payment_term": contract._iot_invoice_payment_term().id,
+        }
 
 
 PRICE_LINE_FIELDS = ("kind", "lower", "upper", "band", "size", "price")

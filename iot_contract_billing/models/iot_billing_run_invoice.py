@@ -55,16 +55,10 @@ class IotBillingRun(models.Model):
         """One invoice for the contracts (one, or a customer's when consolidating), its
         lines grouped by the contract's keys: a few lines, not thousands."""
         contracts = contracts.sorted("id")
-        vals = contracts[0]._prepare_invoice(self.invoice_date or self.date_to)
-        if len(contracts) > 1:
-            vals["invoice_origin"] = ", ".join(contracts.mapped("name"))
+        vals = self._prepare_invoice_values(contracts)
         group_of = _group_label(contracts[0].iot_invoice_grouping)
         label = {schedule.id: group_of(schedule.device_id) for schedule in schedules}
-        prepared = (
-            self._prepare_recurring_lines(schedules, label)
-            + self._prepare_usage_lines(schedules, label)
-            + self._prepare_charge_lines(schedules, charges, label)
-        )
+        prepared = self._prepare_invoice_lines(schedules, charges, label)
         invoice = self.env["account.move"]
         invoice_lines = self.env["account.move.line"]
         if prepared:
@@ -90,9 +84,26 @@ class IotBillingRun(models.Model):
                 )
         return invoice
 
+    def _prepare_invoice_values(self, contracts):
+        """The invoice's values (without lines), from the first of its contracts."""
+        vals = contracts[0]._prepare_invoice(self.invoice_date or self.date_to)
+        if len(contracts) > 1:
+            vals["invoice_origin"] = ", ".join(contracts.mapped("name"))
+        return vals
+
     # ------------------------------------------------------------------
     # Lines: ``[(invoice line values, [Share])]``
     # ------------------------------------------------------------------
+
+    def _prepare_invoice_lines(self, schedules, charges, label):
+        """The invoice's lines, in order, each with its devices' shares: the plans, the
+        usage, the one-time charges. A line without shares (a section, a note) has no
+        detail."""
+        return (
+            self._prepare_recurring_lines(schedules, label)
+            + self._prepare_usage_lines(schedules, label)
+            + self._prepare_charge_lines(schedules, charges, label)
+        )
 
     def _prepare_recurring_lines(self, schedules, label):
         """A line per plan, price and period: "Plan - 3 devices x 9.90". A price of 0
@@ -311,6 +322,10 @@ class IotBillingRun(models.Model):
         usage_amounts = defaultdict(Decimal)
         schedule_amounts = defaultdict(lambda: {"usage": Decimal(0), "late": Decimal(0)})
         schedule_line, usage_line = {}, {}
+        # Each share keeps its customer (a subsidiary, on a parent's consolidated invoice).
+        customer_of = {
+            schedule.id: schedule.partner_id.commercial_partner_id.id for schedule in schedules
+        }
         for line, line_shares in zip(invoice_lines, shares, strict=True):
             exacts = [share.exact for share in line_shares]
             untaxed = invoice_core.allocate(_decimal(line.price_subtotal), exacts, digits)
@@ -343,6 +358,7 @@ class IotBillingRun(models.Model):
                         invoice.currency_id.id,
                         amount,
                         share_tax,
+                        customer_of.get(share.schedule_id),
                     ]
                 )
         if detail_rows:

@@ -125,7 +125,7 @@ class TestBillingRunJobs(BillingFixtures, TransactionCase):
         )
         self.assertEqual(len(attachment), 1)
         content = attachment.raw.decode()
-        self.assertTrue(content.startswith("Invoice,Contract,Device"))
+        self.assertTrue(content.startswith("Invoice,Contract,Customer,Device"))
         self.assertEqual(
             content.count("\n"), 4, "a header, the contract's two devices and the totals"
         )

@@ -264,8 +264,9 @@ class TestInvoiceTaxesAndDetail(InvoiceFixtures, HttpCase):
         self.assertEqual(
             reader.fieldnames,
             [
-                "Invoice", "Contract", "Device", "Device name", "Period start", "Period end",
-                "Type", "Description", "Quantity", "Unit", "Unit price", "Untaxed", "Tax", "Total",
+                "Invoice", "Contract", "Customer", "Device", "Device name", "Period start",
+                "Period end", "Type", "Description", "Quantity", "Unit", "Unit price", "Untaxed",
+                "Tax", "Total",
             ],
         )  # fmt: skip
         *rows, totals = reader

@@ -148,7 +148,11 @@ class IotBillingRunWizard(models.TransientModel):
                     )
                     row["devices"] |= devices_of[invoice.id]
                     row["amount"] += invoice.amount_untaxed
-                    row["lines"] += len(invoice.invoice_line_ids)
+                    row["lines"] += len(
+                        invoice.invoice_line_ids.filtered(
+                            lambda line: line.display_type == "product"
+                        )
+                    )
                     row["invoices"] += 1
                 errors += [
                     (run.company_id.id, error.contract_id.partner_id.id, error.message)
