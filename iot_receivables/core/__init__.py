@@ -1,1 +1,1 @@
-from . import dunning
+from . import consolidation, dunning

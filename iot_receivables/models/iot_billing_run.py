@@ -1,7 +1,17 @@
 from odoo import models
+from odoo.osv import expression
+
+from ..core import consolidation
 
 
 class IotBillingRun(models.Model):
+    """Billing runs, as receivables extend them: levelised plans cover schedules;
+    device owners get their share of each line as commission agents; consolidated
+    corporate invoicing - a parent company that consolidates its
+    subsidiaries' IoT invoicing (``res.partner.iot_invoice_parent_id``) receives one
+    invoice for their contracts, a section per subsidiary; what cannot share an invoice
+    (``_invoice_key_parts``) is split; yearly consolidation waits for the year's end."""
+
     _inherit = "iot.billing.run"
 
     def _schedules_to_invoice(self, schedules):
@@ -39,3 +49,80 @@ class IotBillingRun(models.Model):
         if isinstance(key, tuple):
             return (*key, contract.brand_id.id)
         return key
+
+    def _schedules_period_domain(self):
+        """Periods of customers invoiced yearly through a parent wait for the run that
+        reaches a year's last month, which bills them all (up to that year's end)."""
+        domain = super()._schedules_period_domain()
+        # Ids, not a subquery: the domain also goes to the client (a run's schedules).
+        yearly = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("iot_invoice_parent_id.iot_consolidation_frequency", "=", "yearly")])
+            .ids
+        )
+        if not yearly:
+            return domain
+        others = expression.AND([domain, [("partner_id", "not in", yearly)]])
+        cutoff = consolidation.yearly_cutoff(self.date_from, self.date_to)
+        if not cutoff:
+            return others
+        return expression.OR([others, [("partner_id", "in", yearly), ("date_end", "<=", cutoff)]])
+
+    def _invoice_parent(self, contract):
+        """The parent company that receives the contract's invoices, if consolidated."""
+        return contract.partner_id.iot_invoice_parent_id
+
+    def _consolidates(self, contract):
+        return super()._consolidates(contract) or bool(self._invoice_parent(contract))
+
+    def _invoice_key_parts(self, contract):
+        parts = super()._invoice_key_parts(contract)
+        parent = self._invoice_parent(contract)
+        if parent:
+            parts["partner"] = parent.address_get(["invoice"])["invoice"]
+        return parts
+
+    def _prepare_invoice_values(self, contracts):
+        """A consolidated invoice goes to the parent's invoicing address, with the fiscal
+        position and payment terms its contracts share (the key): each subsidiary's own,
+        not the parent's."""
+        vals = super()._prepare_invoice_values(contracts)
+        parent = self._invoice_parent(contracts[0])
+        if parent:
+            contract = contracts[0]
+            vals.update(
+                {
+                    "partner_id": parent.address_get(["invoice"])["invoice"],
+                    "fiscal_position_id": contract._iot_invoice_fiscal_position().id,
+                    "invoice_payment_term_id": contract._iot_invoice_payment_term().id,
+                }
+            )
+        return vals
+
+    def _prepare_invoice_lines(self, schedules, charges, label):
+        """On a parent's consolidated invoice, a section per customer (the parent's own
+        devices first, then its subsidiaries by name), each with its lines."""
+        contracts = schedules.contract_id
+        if not self._invoice_parent(contracts[:1]):
+            return super()._prepare_invoice_lines(schedules, charges, label)
+        parent = self._invoice_parent(contracts[:1])
+        by_customer = {}
+        for schedule in schedules:
+            customer = schedule.contract_id.partner_id.commercial_partner_id
+            by_customer.setdefault(customer, []).append(schedule.id)
+        Schedule = self.env["iot.billing.schedule"]
+        prepared = []
+        for customer in sorted(
+            by_customer, key=lambda partner: (partner != parent, partner.name or "", partner.id)
+        ):
+            lines = super()._prepare_invoice_lines(
+                Schedule.browse(by_customer[customer]), charges, label
+            )
+            if lines:
+                prepared.append(({"display_type": "line_section", "name": customer.name}, []))
+                prepared += lines
+        for sequence, (line, _shares) in enumerate(prepared, start=1):
+            line["sequence"] = sequence
+        return prepared

@@ -1,9 +1,12 @@
 from markupsafe import Markup
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from ..core import dunning
+
+# Who decides how a customer group is invoiced: the billing role and accounting managers.
+CONSOLIDATION_GROUPS = "iot_contract_billing.group_iot_billing,account.group_account_manager"
 
 
 class ResPartner(models.Model):
@@ -28,6 +31,40 @@ class ResPartner(models.Model):
         copy=False,
         groups="account.group_account_invoice,account.group_account_readonly",
     )
+
+    iot_consolidate_subsidiaries = fields.Boolean(
+        string="Consolidate Subsidiaries' IoT Invoicing",
+        groups=CONSOLIDATION_GROUPS,
+        help="Billing runs invoice the devices of this company and of all its subsidiaries "
+        "(child companies, at any depth) to this company, on one invoice with a section "
+        "per subsidiary. Subsidiaries with other payment terms, fiscal position, currency "
+        "or brand get invoices of their own, still addressed to this company.",
+    )
+    iot_consolidation_frequency = fields.Selection(
+        [("monthly", "Monthly"), ("yearly", "Yearly")],
+        string="Consolidated Invoice",
+        default="monthly",
+        groups=CONSOLIDATION_GROUPS,
+        help="Yearly: the subsidiaries' periods wait, uninvoiced, for the billing run of "
+        "the year's last month, which invoices the whole year at once.",
+    )
+    iot_invoice_parent_id = fields.Many2one(
+        "res.partner",
+        string="IoT Invoices To",
+        compute="_compute_iot_invoice_parent_id",
+        store=True,
+        recursive=True,
+        index="btree_not_null",
+        help="The company that receives this partner's IoT invoices: the topmost of it "
+        "and its parent companies that consolidates its subsidiaries' invoicing.",
+    )
+
+    @api.depends("iot_consolidate_subsidiaries", "parent_id.iot_invoice_parent_id")
+    def _compute_iot_invoice_parent_id(self):
+        for partner in self:
+            partner.iot_invoice_parent_id = partner.parent_id.iot_invoice_parent_id or (
+                partner if partner.iot_consolidate_subsidiaries else False
+            )
 
     def _compute_iot_dunning_level(self):
         current = self._iot_dunning_current(self.env.company, self.commercial_partner_id.ids)

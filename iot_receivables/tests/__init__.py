@@ -4,6 +4,7 @@ from . import (
     test_brands,
     test_commission_http,
     test_commissions,
+    test_consolidation,
     test_core_commission,
     test_core_dunning,
     test_dunning_payments,
