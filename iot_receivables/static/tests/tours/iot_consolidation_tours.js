@@ -44,14 +44,14 @@ tours.add("iot_receivables_read_consolidated_invoice", {
         },
         {
             content: "A section per customer, the parent's own devices first",
-            // A section's name is the value of its (read-only) input, not text.
-            trigger: "div[name=invoice_line_ids] .o_is_line_section input",
+            // A section's name is the value of its (read-only) text area, not text.
+            trigger: "div[name=invoice_line_ids] .o_is_line_section textarea",
             run() {
                 const sections = [
                     ...document.querySelectorAll(
-                        "div[name=invoice_line_ids] .o_is_line_section input"
+                        "div[name=invoice_line_ids] .o_is_line_section textarea"
                     ),
-                ].map((input) => input.value);
+                ].map((area) => area.value);
                 const expected = ["Holding Corp", "Gamma Sub", "Alpha Sub"];
                 if (
                     sections.length !== expected.length ||
