@@ -15,6 +15,7 @@ from . import (
     iot_device,
     iot_device_block,
     iot_device_event,
+    iot_device_usage_period,
     iot_dunning_level,
     iot_dunning_log,
     iot_dunning_policy,

@@ -226,6 +226,30 @@ class IotDevice(models.Model):
             )
         return result
 
+    usage_period_ids = fields.One2many(
+        "iot.device.usage.period",
+        "device_id",
+        string="Usage History",
+        readonly=True,
+        groups="iot_fleet.group_iot_user",
+    )
+
+    def _check_can_activate(self, partner):
+        """A company that requires KYC activates devices only for verified customers."""
+        result = super()._check_can_activate(partner)
+        if self.company_id.filtered("iot_kyc_required") and not partner._iot_kyc_verified():
+            raise IotApiError(
+                _(
+                    "%(customer)s has not been verified (KYC): verify the customer's identity "
+                    "before activating devices for them.",
+                    customer=partner.commercial_partner_id.display_name,
+                ),
+                code="kyc_required",
+                status=409,
+                details=[{"field": "customer", "customer_id": partner.id}],
+            )
+        return result
+
     def action_view_blocks(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -20,3 +20,14 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     _("The dunning policy of %(company)s must belong to it.", company=company.name)
                 )
+
+
+class ResCompanyKyc(models.Model):
+    _inherit = "res.company"
+
+    iot_kyc_required = fields.Boolean(
+        string="KYC Required Before Activation",
+        help="Devices are activated only for customers whose identity was verified (KYC "
+        "status Verified on the customer); the activation wizard and the device API refuse "
+        "the others.",
+    )

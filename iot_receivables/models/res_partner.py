@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..core import dunning
@@ -355,3 +356,221 @@ def _log_values(company, today, trigger, current, blocked, unblocked, step, part
         "overdue_amount": amount,
         "days_overdue": days,
     }
+
+
+KYC_STATES = [
+    ("unverified", "Not Verified"),
+    ("verified", "Verified"),
+    ("rejected", "Rejected"),
+]
+KYC_METHODS = [
+    ("id_document", "Identity Document"),
+    ("eid", "Electronic ID"),
+    ("video", "Video Identification"),
+    ("bank", "Bank Account Check"),
+    ("in_person", "In Person"),
+    ("register", "Company Register"),
+]
+KYC_FIELDS = (
+    "iot_kyc_state",
+    "iot_kyc_method",
+    "iot_kyc_date",
+    "iot_kyc_reference",
+    "iot_kyc_verified_by_id",
+)
+# Who reads a customer's verification: the IoT back office and the accountants.
+KYC_READERS = (
+    "iot_fleet.group_iot_user,account.group_account_invoice,account.group_account_readonly"
+)
+# Who verifies a customer and anonymises a closed consumer account.
+KYC_MANAGER = "iot_fleet.group_iot_manager"
+# What anonymisation clears on the customer and its contacts.
+PERSONAL_FIELDS = (
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "street2",
+    "zip",
+    "city",
+    "state_id",
+    "vat",
+    "website",
+    "function",
+    "comment",
+    "ref",
+    "image_1920",
+)
+
+
+class ResPartnerKyc(models.Model):
+    _inherit = "res.partner"
+
+    iot_kyc_state = fields.Selection(
+        KYC_STATES,
+        string="KYC Status",
+        default="unverified",
+        required=True,
+        tracking=True,
+        groups=KYC_READERS,
+        help="Whether the customer's identity was verified (Know Your Customer). When the "
+        "company requires it, devices are activated only for verified customers.",
+    )
+    iot_kyc_method = fields.Selection(
+        KYC_METHODS, string="KYC Method", tracking=True, groups=KYC_READERS
+    )
+    iot_kyc_date = fields.Date(string="KYC Date", tracking=True, groups=KYC_READERS)
+    iot_kyc_reference = fields.Char(
+        string="KYC Document Reference",
+        tracking=True,
+        groups=KYC_READERS,
+        help="The number of the document checked, or the reference of the verification.",
+    )
+    iot_kyc_verified_by_id = fields.Many2one(
+        "res.users", string="KYC Verified By", tracking=True, groups=KYC_READERS
+    )
+    iot_anonymised_date = fields.Datetime(
+        string="Anonymised On", readonly=True, copy=False, groups=KYC_READERS
+    )
+    iot_usage_period_count = fields.Integer(
+        compute="_compute_iot_usage_period_count", groups=KYC_READERS
+    )
+
+    def _compute_iot_usage_period_count(self):
+        Period = self.env["iot.device.usage.period"]
+        if not Period.has_access("read"):
+            self.iot_usage_period_count = 0
+            return
+        for partner in self:
+            partner.iot_usage_period_count = Period.search_count(
+                [("partner_id", "child_of", partner.commercial_partner_id.id)]
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._iot_kyc_check_write(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._iot_kyc_check_write(vals)
+        return super().write(vals)
+
+    def _iot_kyc_check_write(self, vals):
+        """A verification is recorded by Verify Identity (an IoT manager), never typed in
+        (any internal user may edit a partner)."""
+        if (
+            set(KYC_FIELDS).intersection(vals)
+            and not self.env.su
+            and not self.env.context.get("iot_kyc_write")
+        ):
+            raise AccessError(_("A customer's verification is recorded with Verify Identity."))
+
+    # ------------------------------------------------------------------
+    # KYC
+    # ------------------------------------------------------------------
+
+    def _iot_kyc_verified(self):
+        """The partners of ``self`` whose legal person was verified."""
+        return self.filtered(lambda p: p.commercial_partner_id.sudo().iot_kyc_state == "verified")
+
+    def _iot_kyc_record(self, state, method=None, date=None, reference=None):
+        if not self.env.user.has_group(KYC_MANAGER):
+            raise AccessError(_("Only IoT managers record a customer's verification."))
+        partners = self.commercial_partner_id
+        partners.sudo().with_context(iot_kyc_write=True).write(
+            {
+                "iot_kyc_state": state,
+                "iot_kyc_method": method,
+                "iot_kyc_date": date,
+                "iot_kyc_reference": reference,
+                "iot_kyc_verified_by_id": self.env.uid,
+            }
+        )
+        return partners
+
+    def action_iot_kyc_verify(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "iot_receivables.iot_kyc_wizard_action"
+        )
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    # ------------------------------------------------------------------
+    # Usage history
+    # ------------------------------------------------------------------
+
+    def action_view_iot_usage_periods(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "iot_receivables.iot_device_usage_period_action"
+        )
+        action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
+        return action
+
+    # ------------------------------------------------------------------
+    # Anonymisation
+    # ------------------------------------------------------------------
+
+    def _iot_anonymise_refusals(self):
+        """Why ``self`` (one partner) may not be anonymised: a list of reasons."""
+        self.ensure_one()
+        reasons = []
+        if self.is_company or self.commercial_partner_id != self:
+            reasons.append(_("only a consumer (a person, not a company or its contact) can be"))
+        open_moves = (
+            self.env["account.move"]
+            .sudo()
+            .search_count(
+                [
+                    ("commercial_partner_id", "=", self.id),
+                    ("move_type", "!=", "entry"),
+                    "|",
+                    ("state", "=", "draft"),
+                    "&",
+                    ("state", "=", "posted"),
+                    ("amount_residual", "!=", 0),
+                ]
+            )
+        )
+        if open_moves:
+            reasons.append(_("%(count)s invoices are open or in draft", count=open_moves))
+        devices = (
+            self.env["iot.device"]
+            .sudo()
+            .search_count([("partner_id", "child_of", self.id), ("base_status", "!=", "cancelled")])
+        )
+        if devices:
+            reasons.append(_("%(count)s devices are not terminated", count=devices))
+        return reasons
+
+    def action_iot_anonymise(self):
+        """Replace the personal data of closed consumer accounts on request, keeping the
+        invoices and their journal entries as they are (they point to the same partner)."""
+        if not self.env.user.has_group(KYC_MANAGER):
+            raise AccessError(_("Only IoT managers anonymise a customer."))
+        for partner in self:
+            reasons = partner._iot_anonymise_refusals()
+            if reasons:
+                raise UserError(
+                    _(
+                        "%(partner)s cannot be anonymised: %(reasons)s.",
+                        partner=partner.display_name,
+                        reasons="; ".join(reasons),
+                    )
+                )
+        now = fields.Datetime.now()
+        for partner in self:
+            name = _("Anonymised customer #%(id)s", id=partner.id)
+            people = partner | partner.with_context(active_test=False).child_ids
+            values = dict.fromkeys(PERSONAL_FIELDS, False)
+            # Tracking would copy the old values into the chatter.
+            people.sudo().with_context(iot_kyc_write=True, mail_notrack=True).write(
+                dict(values, name=name, iot_kyc_reference=False, iot_anonymised_date=now)
+            )
+            partner.sudo().message_post(
+                body=_("Personal data anonymised on request by %(user)s.", user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True

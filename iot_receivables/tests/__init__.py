@@ -1,4 +1,5 @@
 from . import (
+    test_anonymise,
     test_block_api,
     test_blocks,
     test_brands,
@@ -11,8 +12,10 @@ from . import (
     test_dunning_run,
     test_dunning_ui,
     test_einvoice,
+    test_kyc,
     test_levelised,
     test_levelised_core,
     test_levelised_tours,
     test_tours,
+    test_usage_history,
 )
