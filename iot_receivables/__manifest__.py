@@ -1,7 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
     "name": "IoT Receivables",
-    "summary": "Collect what IoT billing invoiced: dunning that blocks and unblocks devices",
+    "summary": "Collect what IoT billing invoiced: dunning that blocks and unblocks devices, "
+    "transaction accounts",
     "version": "18.0.0.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/iot-fleet-billing/iot-fleet-billing",
@@ -29,6 +30,7 @@
         "data/iot_commission_data.xml",
         "data/iot_dunning_data.xml",
         "report/iot_dunning_letter_templates.xml",
+        "data/ir_cron_data.xml",
         "views/iot_device_block_views.xml",
         "views/iot_device_views.xml",
         "views/iot_levelised_plan_views.xml",
@@ -39,6 +41,7 @@
         "views/iot_device_usage_period_views.xml",
         "views/res_partner_views.xml",
         "views/res_brand_views.xml",
+        "views/iot_account_entry_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/iot_levelised_plan_wizard_views.xml",
         "wizards/iot_device_block_wizard_views.xml",

@@ -54,11 +54,22 @@ class IotBillingRun(models.Model):
     def _invoice_contract(self, contracts, schedules, charges):
         """One invoice for the contracts (one, or a customer's when consolidating), its
         lines grouped by the contract's keys: a few lines, not thousands."""
-        contracts = contracts.sorted("id")
+        vals, prepared = self._prepare_contract_invoice(contracts.sorted("id"), schedules, charges)
+        return self._create_contract_invoice(vals, prepared, schedules)
+
+    def _prepare_contract_invoice(self, contracts, schedules, charges):
+        """The invoice's values (without lines) and its lines, ``[(line values,
+        [Share])]``: nothing is created."""
         vals = self._prepare_invoice_values(contracts)
         group_of = _group_label(contracts[0].iot_invoice_grouping)
         label = {schedule.id: group_of(schedule.device_id) for schedule in schedules}
         prepared = self._prepare_invoice_lines(schedules, charges, label)
+        return vals, prepared
+
+    def _create_contract_invoice(self, vals, prepared, schedules):
+        """Create the invoice of the prepared lines, mark its schedules invoiced and post
+        it when the run posts. The hook where an addon may bill the lines otherwise
+        (``iot_receivables`` holds small amounts on the customer's account)."""
         invoice = self.env["account.move"]
         invoice_lines = self.env["account.move.line"]
         if prepared:

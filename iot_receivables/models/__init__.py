@@ -10,6 +10,7 @@ from . import (
     commission_settlement,
     commission_settlement_line,
     contract_contract,
+    iot_account_entry,
     iot_billing_run,
     iot_billing_schedule,
     iot_device,

@@ -1,4 +1,7 @@
-from odoo import models
+import hashlib
+import json
+
+from odoo import fields, models
 from odoo.osv import expression
 
 from ..core import consolidation
@@ -10,7 +13,9 @@ class IotBillingRun(models.Model):
     corporate invoicing - a parent company that consolidates its
     subsidiaries' IoT invoicing (``res.partner.iot_invoice_parent_id``) receives one
     invoice for their contracts, a section per subsidiary; what cannot share an invoice
-    (``_invoice_key_parts``) is split; yearly consolidation waits for the year's end."""
+    (``_invoice_key_parts``) is split; yearly consolidation waits for the year's end;
+    what a run would invoice a customer below its threshold is held on the customer's
+    transaction account (``iot.account.entry``), invoiced with the run once it is due."""
 
     _inherit = "iot.billing.run"
 
@@ -126,3 +131,80 @@ class IotBillingRun(models.Model):
         for sequence, (line, _shares) in enumerate(prepared, start=1):
             line["sequence"] = sequence
         return prepared
+
+    def _create_contract_invoice(self, vals, prepared, schedules):
+        partner = self.env["res.partner"].browse(vals["partner_id"])
+        policy = partner._iot_hold_policy(self.company_id)
+        if not prepared or policy.threshold <= 0 or self.preview:
+            return super()._create_contract_invoice(vals, prepared, schedules)
+        currency = self.env["res.currency"].browse(vals["currency_id"])
+        Entry = self.env["iot.account.entry"]
+        held = Entry.sudo().search_count(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("partner_id", "=", partner.id),
+                ("currency_id", "=", currency.id),
+                ("state", "=", "open"),
+            ],
+            limit=1,
+        )
+        # Sections (one per subsidiary of a consolidated invoice) carry no amount.
+        prepared = [(line, shares) for line, shares in prepared if not line.get("display_type")]
+        amount = sum(currency.round(line["quantity"] * line["price_unit"]) for line, _ in prepared)
+        if not held and amount >= policy.threshold:
+            # Worth an invoice on its own: the run's invoice, with its fleet detail.
+            return super()._create_contract_invoice(vals, prepared, schedules)
+        self._hold_on_account(partner, currency, prepared, schedules)
+        return Entry._flush_accounts(
+            self.company_id, self._invoice_day(), partners=partner, post=self.post_invoices
+        )
+
+    def _invoice_day(self):
+        return self.invoice_date or self.date_to
+
+    def _hold_on_account(self, partner, currency, prepared, schedules):
+        """An entry per line the run would have invoiced; the schedules are billed on
+        the account and no run bills them again."""
+        Product = self.env["product.product"]
+        values = []
+        for line, shares in prepared:
+            product = Product.browse(line.get("product_id"))
+            schedule_ids = sorted({share.schedule_id for share in shares})
+            uom_id = line.get("product_uom_id") or product.uom_id.id
+            recurring = all(share.kind == "recurring" for share in shares)
+            values.append(
+                {
+                    "company_id": self.company_id.id,
+                    "partner_id": partner.id,
+                    "currency_id": currency.id,
+                    "product_id": product.id,
+                    # A plan's line names its devices; grouped on the account's
+                    # invoice, the quantity counts them.
+                    "name": product.name if recurring and product else line["name"],
+                    "quantity": line["quantity"],
+                    "product_uom_id": uom_id,
+                    "price_unit": line["price_unit"],
+                    "amount": currency.round(line["quantity"] * line["price_unit"]),
+                    "date": self._invoice_day(),
+                    "date_start": min(share.date_start for share in shares),
+                    "date_end": max(share.date_end for share in shares),
+                    "source": "billing_run",
+                    "run_id": self.id,
+                    "schedule_ids": [fields.Command.set(schedule_ids)],
+                    "idempotency_key": _idempotency_key(
+                        schedule_ids, line["name"], line["price_unit"], uom_id
+                    ),
+                }
+            )
+        self.env["iot.account.entry"].sudo().create(values)
+        self._update_rows(
+            "iot_billing_schedule",
+            [("state", "varchar")],
+            [(schedule_id, "on_account") for schedule_id in schedules.ids],
+        )
+
+
+def _idempotency_key(schedule_ids, name, price_unit, uom_id):
+    """What a run's line bills - its schedules and its part of their price - as a key."""
+    payload = json.dumps([schedule_ids, name, repr(float(price_unit)), uom_id])
+    return "run:" + hashlib.sha256(payload.encode()).hexdigest()

@@ -1,9 +1,26 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .iot_account_entry import HOLDING_UNITS
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
+
+    iot_billing_threshold = fields.Monetary(
+        string="Billing Threshold",
+        currency_field="currency_id",
+        help="What a billing run would invoice a customer below this untaxed amount is "
+        "held on the customer's transaction account until the account reaches it. "
+        "0: every run invoices.",
+    )
+    iot_holding_time = fields.Integer(
+        string="Maximum Holding Time",
+        default=12,
+        help="An account whose oldest entry is held this long is invoiced whatever its "
+        "balance. 0: held up to the fiscal year end.",
+    )
+    iot_holding_unit = fields.Selection(HOLDING_UNITS, string="Holding Unit", default="month")
 
     iot_dunning_policy_id = fields.Many2one(
         "iot.dunning.policy",

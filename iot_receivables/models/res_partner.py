@@ -4,7 +4,13 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..core import dunning
+from ..core import (
+    account as account_core,
+    dunning,
+)
+from .iot_account_entry import HOLDING_UNITS
+
+ACCOUNTING = "account.group_account_invoice,account.group_account_readonly"
 
 # Who decides how a customer group is invoiced: the billing role and accounting managers.
 CONSOLIDATION_GROUPS = "iot_contract_billing.group_iot_billing,account.group_account_manager"
@@ -12,6 +18,120 @@ CONSOLIDATION_GROUPS = "iot_contract_billing.group_iot_billing,account.group_acc
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    iot_hold_policy = fields.Selection(
+        [
+            ("company", "Company Default"),
+            ("custom", "Own Threshold"),
+            ("never", "Invoice Every Run"),
+        ],
+        string="Transaction Account",
+        default="company",
+        groups=ACCOUNTING,
+        help="Whether billing runs hold amounts below a threshold on the customer's "
+        "transaction account: with the company's threshold (IoT settings), with its own, "
+        "or never.",
+    )
+    iot_billing_threshold = fields.Float(
+        string="Billing Threshold",
+        digits="Account",
+        groups=ACCOUNTING,
+        help="Untaxed amount from which the held entries are invoiced.",
+    )
+    iot_holding_time = fields.Integer(
+        string="Maximum Holding Time",
+        groups=ACCOUNTING,
+        help="The account is invoiced when its oldest entry is held this long. 0: up to "
+        "the fiscal year end.",
+    )
+    iot_holding_unit = fields.Selection(
+        HOLDING_UNITS, string="Holding Unit", default="month", groups=ACCOUNTING
+    )
+    iot_account_balance = fields.Monetary(
+        string="On Account",
+        compute="_compute_iot_account",
+        currency_field="iot_account_currency_id",
+        groups=ACCOUNTING,
+        help="Untaxed amount held on the transaction account, not invoiced yet.",
+    )
+    iot_account_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_iot_account", groups=ACCOUNTING
+    )
+    iot_account_entry_count = fields.Integer(compute="_compute_iot_account", groups=ACCOUNTING)
+
+    @api.depends_context("company")
+    def _compute_iot_account(self):
+        """The open entries of the customer and its contacts, in the current company."""
+        company = self.env.company
+        commercial = {partner.id: partner.commercial_partner_id.id for partner in self}
+        totals = dict.fromkeys(commercial.values(), (0.0, 0))
+        groups = self.env["iot.account.entry"]._read_group(
+            [
+                ("partner_id", "child_of", list(set(commercial.values()))),
+                ("company_id", "=", company.id),
+                ("currency_id", "=", company.currency_id.id),
+                ("state", "=", "open"),
+            ],
+            ["partner_id"],
+            ["amount:sum", "__count"],
+        )
+        for partner, amount, count in groups:
+            key = partner.commercial_partner_id.id
+            if key in totals:
+                balance, entries = totals[key]
+                totals[key] = (balance + amount, entries + count)
+        for partner in self:
+            balance, entries = totals.get(commercial[partner.id], (0.0, 0))
+            partner.iot_account_currency_id = company.currency_id
+            partner.iot_account_balance = balance
+            partner.iot_account_entry_count = entries
+
+    @api.model
+    def _commercial_fields(self):
+        # A contact bills as its company does.
+        return super()._commercial_fields() + [
+            "iot_hold_policy",
+            "iot_billing_threshold",
+            "iot_holding_time",
+            "iot_holding_unit",
+        ]
+
+    def action_view_iot_account_entries(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "iot_receivables.iot_account_entry_action"
+        )
+        action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
+        action["context"] = {"search_default_open": 1}
+        return action
+
+    def action_iot_invoice_now(self):
+        """Invoice the customer's transaction account now, whatever its balance."""
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(_("Invoicing a transaction account takes Invoicing rights."))
+        partners = self.commercial_partner_id
+        contacts = self.search([("id", "child_of", partners.ids)])
+        invoices = self.env["iot.account.entry"]._flush_accounts(
+            self.env.company, fields.Date.context_today(self), partners=contacts, force=True
+        )
+        if not invoices:
+            raise UserError(
+                _(
+                    "Nothing is held on the transaction account of %(customer)s.",
+                    customer=", ".join(partners.mapped("display_name")),
+                )
+            )
+        return invoices._get_records_action(name=_("Transaction Account Invoices"))
+
+    def _iot_hold_policy(self, company):
+        """The customer's holding policy in ``company`` (``core.account.Policy``)."""
+        partner = self.commercial_partner_id.sudo()
+        if partner.iot_hold_policy == "never":
+            return account_core.Policy(0.0)
+        source = partner if partner.iot_hold_policy == "custom" else company.sudo()
+        return account_core.Policy(
+            source.iot_billing_threshold, source.iot_holding_time, source.iot_holding_unit
+        )
 
     iot_dunning_policy_id = fields.Many2one(
         "iot.dunning.policy",

@@ -6,6 +6,7 @@ from . import (
     test_commission_http,
     test_commissions,
     test_consolidation,
+    test_core_account,
     test_core_commission,
     test_core_dunning,
     test_dunning_payments,
@@ -17,5 +18,6 @@ from . import (
     test_levelised_core,
     test_levelised_tours,
     test_tours,
+    test_transaction_account,
     test_usage_history,
 )
