@@ -1,4 +1,5 @@
 from . import (
+    test_account_ui,
     test_anonymise,
     test_block_api,
     test_blocks,
