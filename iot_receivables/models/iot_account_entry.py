@@ -30,7 +30,7 @@ class IotAccountEntry(models.Model):
         "res.partner", string="Customer", required=True, index=True, readonly=True
     )
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
-    product_id = fields.Many2one("product.product", string="Product", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
     name = fields.Char(string="Description", required=True, readonly=True)
     quantity = fields.Float(digits="Product Unit of Measure", readonly=True)
     product_uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True)
