@@ -144,14 +144,14 @@ class IotAccountEntry(models.Model):
         self.env.cr.execute(
             SQL(
                 """WITH account AS (
-                       SELECT e.partner_id, e.currency_id, SUM(e.amount) AS balance,
-                              MIN(e.date) AS oldest
+                       SELECT e.partner_id, SUM(e.amount) AS balance, MIN(e.date) AS oldest,
+                              array_agg(e.id) AS entry_ids
                          FROM iot_account_entry e
                         WHERE e.company_id = %(company)s AND e.state = 'open'
                           AND e.date <= %(date)s AND %(partners)s
                         GROUP BY e.partner_id, e.currency_id
                    ), due AS (
-                       SELECT a.partner_id, a.currency_id
+                       SELECT unnest(a.entry_ids) AS id
                          FROM account a
                          JOIN res_partner p ON p.id = a.partner_id
                          JOIN res_company c ON c.id = %(company)s
@@ -177,12 +177,10 @@ class IotAccountEntry(models.Model):
                            OR %(date)s >= %(fiscal_year_end)s
                            OR a.oldest < %(fiscal_year_start)s
                    )
+                   -- Locked by id, whatever the planner thinks of the accounts' sizes.
                    SELECT e.id
                      FROM iot_account_entry e
-                     JOIN due ON due.partner_id = e.partner_id
-                             AND due.currency_id = e.currency_id
-                    WHERE e.company_id = %(company)s AND e.state = 'open'
-                      AND e.date <= %(date)s
+                    WHERE e.id IN (SELECT id FROM due) AND e.state = 'open'
                     ORDER BY e.id
                       FOR UPDATE OF e SKIP LOCKED""",
                 company=company.id,
