@@ -59,6 +59,8 @@ class IotDeviceBlock(models.Model):
         help="The state the device left when it was blocked, and goes back to when its "
         "last block is lifted.",
     )
+    # Accountants read blocks but not devices nor their states: what they are shown.
+    previous_state_name = fields.Char(related="previous_state_id.name", string="State Before")
     lifted_by_id = fields.Many2one("res.users", readonly=True)
     lift_reason = fields.Text(readonly=True)
 
