@@ -88,7 +88,7 @@ class TestViewsInBrowser(HttpCase):
             [("module", "in", OUR_ADDONS), ("model", "=", "ir.ui.view")]
         )
         views = self.env["ir.ui.view"].browse(views.mapped("res_id")).filtered("inherit_id")
-        return {model for model in views.mapped("model") if not model.startswith("iot.")}
+        return {model for model in views.mapped("model") if model and not model.startswith("iot.")}
 
     def _menus(self, user):
         """The menus of the web client that open a window action, one per action: those of
