@@ -74,13 +74,14 @@ class IotDeviceBlock(models.Model):
             """
         )
 
-    @api.depends("device_id", "reason")
+    @api.depends("device_identifier", "reason")
     def _compute_display_name(self):
+        # The identifier, not the device: accountants read blocks, not devices.
         labels = dict(BLOCK_REASONS)
         for block in self:
             block.display_name = _(
                 "%(device)s: %(reason)s",
-                device=block.device_id.display_name,
+                device=block.device_identifier,
                 reason=labels.get(block.reason, ""),
             )
 
