@@ -95,7 +95,8 @@ class TestSeedScenario(BillingFixtures, HttpCase):
             )
             self.assertEqual(response.status_code, 200, response.text[:300])
             *rows, totals = self._rows(file_format, response.content)
-            self.assertEqual(rows[0][2], "IOT_NS542_SEED")
+            # Contract, the device's customer (a subsidiary when consolidated), device...
+            self.assertEqual(rows[0][2:4], ["Fleet Customer Test", "IOT_NS542_SEED"])
             self.assertEqual(totals[0], "Total")
             self.assertAlmostEqual(sum(float(row[-1]) for row in rows), invoice.amount_total)
             self.assertAlmostEqual(float(totals[-1]), invoice.amount_total)

@@ -569,7 +569,14 @@ class ResPartnerKyc(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._iot_kyc_check_write(vals)
+            # A new partner comes with the defaults (unverified, nothing recorded), e.g.
+            # through the user form: only a verification typed in is refused.
+            typed = {
+                name: value
+                for name, value in vals.items()
+                if name in KYC_FIELDS and value and (name, value) != ("iot_kyc_state", "unverified")
+            }
+            self._iot_kyc_check_write(typed)
         return super().create(vals_list)
 
     def write(self, vals):
